@@ -1,0 +1,92 @@
+/**
+ * `go-env-lens doctor`: a readable table of contexts by key values, disagreements marked, then the
+ * errors of contexts that could not be probed.
+ */
+import { runScan } from '../engine/scan.ts';
+import { KEY_COLUMNS, computeKeyCells } from '../shared/key-values.ts';
+import type { ScanReport } from '../shared/scan-report.ts';
+import type { ScanCommandOptions } from './main.ts';
+import { ProgressLine } from './progress-line.ts';
+import { renderTable, type TableStyle } from './table.ts';
+
+/** Scans, prints the table and returns the exit code (2 when no context could be probed). */
+export async function runDoctor(options: ScanCommandOptions): Promise<number> {
+  const progress = new ProgressLine(process.stderr);
+  const report = await runScan({
+    deadlineMs: options.deadlineMs,
+    shells: options.shells,
+    baseEnvironment: options.baseEnvironment,
+    environment: process.env,
+    onProgress: (event) => progress.update(event),
+  });
+  progress.finish();
+  const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  process.stdout.write(formatDoctorReport(report, { colour }));
+  return report.contexts.some((context) => context.ok) ? 0 : 2;
+}
+
+/** Formats the doctor report as text. */
+export function formatDoctorReport(report: ScanReport, style: TableStyle): string {
+  const home = report.host.home;
+  const cells = computeKeyCells(report.contexts);
+  const header = ['context', ...KEY_COLUMNS.map((column) => column.title)];
+  const rows = report.contexts
+    .filter((context) => context.error?.code !== 'not-applicable')
+    .map((context) => {
+      const row = cells.get(context.id)!;
+      if (!context.ok) {
+        return [{ text: context.label }, { text: `failed: ${context.error?.message ?? 'unknown error'}`, differs: false, span: true }];
+      }
+      return [
+        { text: context.label },
+        ...KEY_COLUMNS.map((column) => {
+          const cell = row.get(column.id)!;
+          return { text: displayValue(cell.value, home), differs: cell.differs };
+        }),
+      ];
+    });
+
+  const lines: string[] = [];
+  lines.push(`Go Env Lens doctor: ${report.contexts.length} contexts on ${report.host.platform}, user ${report.host.user}`);
+  lines.push(`Contexts start from ${report.baseEnvironment.note}.`);
+  lines.push('');
+  lines.push(renderTable(header, rows, style));
+  lines.push('');
+  lines.push(style.colour ? 'Highlighted values differ from most other contexts.' : 'Values marked * differ from most other contexts.');
+
+  const failures = report.contexts.filter((context) => !context.ok && context.error?.code !== 'not-applicable');
+  if (failures.length > 0) {
+    lines.push('');
+    lines.push('Contexts that could not be probed:');
+    for (const context of failures) {
+      lines.push(`  ${context.label}: ${context.error?.message}`);
+      if (context.error?.hint) lines.push(`    ${context.error.hint}`);
+      const lastOutput = lastLines(context.output, 3);
+      if (lastOutput) lines.push(`    last output: ${lastOutput}`);
+    }
+  }
+  const goErrors = report.contexts.filter((context) => context.go?.error);
+  if (goErrors.length > 0) {
+    lines.push('');
+    lines.push('Contexts where go env failed:');
+    for (const context of goErrors) lines.push(`  ${context.label}: ${context.go!.error}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Shortens a value for a table cell: the home directory as ~, empty and missing values visible. */
+export function displayValue(value: string | null, home: string): string {
+  if (value === null) return '-';
+  if (value === '') return '""';
+  const shortened = home && home !== '/' ? value.split(home).join('~') : value;
+  return JSON.stringify(shortened).slice(1, -1);
+}
+
+function lastLines(output: string, count: number): string {
+  const clean = output
+    .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[()][A-Za-z0-9]/g, '')
+    .split(/\r?\n|\r/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return clean.slice(-count).join(' | ').slice(0, 300);
+}

@@ -1,0 +1,117 @@
+/**
+ * The go-env-lens command line: `doctor`, `scan --json` and `serve`, all in-process over the same
+ * engine service the desktop app and the browser UI use.
+ */
+import { parseArgs } from 'node:util';
+
+import { MAX_DEADLINE_MS, MIN_DEADLINE_MS } from '../shared/contract.ts';
+import { DEFAULT_PROBE_DEADLINE_MS } from '../engine/probe/limits.ts';
+import type { BaseEnvironmentChoice } from '../engine/base-environment.ts';
+import { runDoctor } from './doctor-command.ts';
+import { runScanCommand } from './scan-command.ts';
+import { runServe } from './serve-command.ts';
+
+/** Exit codes, documented in docs/cli.md. */
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_FAILURE = 2;
+
+const USAGE = `Usage: go-env-lens <command> [options]
+
+Commands:
+  doctor            Probe every shell and print what each context sees, differences marked
+  scan --json       Probe every shell and print the scan report as JSON (docs/scan-schema.json)
+  serve             Start the browser UI on 127.0.0.1 and print its address
+
+Options:
+  --deadline SECONDS     Time each context may take to start (default ${DEFAULT_PROBE_DEADLINE_MS / 1000})
+  --shell NAME           Probe only this shell (repeatable)
+  --base-env MODE        Environment contexts start from: auto, self or session (default auto)
+  --port N               Port for serve (default: a free one)
+  --json                 Print JSON instead of a table
+  -h, --help             Show this help
+`;
+
+/** Common options of the scanning commands. */
+export interface ScanCommandOptions {
+  deadlineMs: number;
+  shells?: string[];
+  baseEnvironment: BaseEnvironmentChoice;
+}
+
+/** Runs the command line and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        deadline: { type: 'string' },
+        shell: { type: 'string', multiple: true },
+        'base-env': { type: 'string' },
+        port: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`go-env-lens: ${(error as Error).message}\n\n${USAGE}`);
+    return EXIT_FAILURE;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return values.help ? EXIT_OK : EXIT_FAILURE;
+  }
+
+  let options: ScanCommandOptions;
+  try {
+    options = {
+      deadlineMs: parseDeadline(values.deadline),
+      shells: values.shell,
+      baseEnvironment: parseBaseEnvironment(values['base-env']),
+    };
+  } catch (error) {
+    process.stderr.write(`go-env-lens: ${(error as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
+
+  switch (command) {
+    case 'doctor':
+      return values.json ? runScanCommand(options) : runDoctor(options);
+    case 'scan':
+      return runScanCommand(options);
+    case 'serve': {
+      const port = values.port === undefined ? undefined : Number.parseInt(values.port, 10);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+        process.stderr.write(`go-env-lens: invalid --port ${JSON.stringify(values.port)}: use a number from 0 to 65535\n`);
+        return EXIT_FAILURE;
+      }
+      await runServe({ port, deadlineMs: options.deadlineMs });
+      return EXIT_OK;
+    }
+    default:
+      process.stderr.write(`go-env-lens: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+      return EXIT_FAILURE;
+  }
+}
+
+function parseDeadline(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_PROBE_DEADLINE_MS;
+  const seconds = Number(text.replace(/s$/, ''));
+  const milliseconds = Math.round(seconds * 1000);
+  if (!Number.isFinite(seconds) || milliseconds < MIN_DEADLINE_MS || milliseconds > MAX_DEADLINE_MS) {
+    throw new Error(
+      `invalid --deadline ${JSON.stringify(text)}: give seconds from ${MIN_DEADLINE_MS / 1000} to ${MAX_DEADLINE_MS / 1000}`,
+    );
+  }
+  return milliseconds;
+}
+
+function parseBaseEnvironment(text: string | undefined): BaseEnvironmentChoice {
+  const value = text ?? process.env.GO_ENV_LENS_BASE_ENV ?? 'auto';
+  if (value === 'auto' || value === 'self' || value === 'session') return value;
+  throw new Error(`invalid --base-env ${JSON.stringify(value)}: use auto, self or session`);
+}

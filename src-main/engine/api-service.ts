@@ -1,0 +1,76 @@
+/**
+ * The engine behind the API contract: one handler per method, plus the events it pushes. Every
+ * transport (Electron IPC, the loopback bridge, the CLI) wraps the same service.
+ */
+import os from 'node:os';
+
+import type { ApiEvents, ApiHandlers, AppInfo, EventName } from '../shared/contract.ts';
+import type { ScanReport } from '../shared/scan-report.ts';
+import { DEFAULT_PROBE_DEADLINE_MS } from './probe/limits.ts';
+import { runScan } from './scan.ts';
+import { readPackageVersion } from './package-info.ts';
+
+type Listener<E extends EventName> = (payload: ApiEvents[E]) => void;
+
+/** The engine service: handlers for every method and a way to listen to its events. */
+export interface ApiService {
+  handlers: ApiHandlers;
+  on<E extends EventName>(event: E, listener: Listener<E>): () => void;
+}
+
+export interface ApiServiceOptions {
+  host: AppInfo['host'];
+  /** Probe deadline used when a request names none, in milliseconds. */
+  defaultDeadlineMs?: number;
+  /** The environment the app itself was started with; `process.env` by default. */
+  environment?: NodeJS.ProcessEnv;
+}
+
+/** Creates the engine service that every transport wraps. */
+export function createApiService(options: ApiServiceOptions): ApiService {
+  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  const defaultDeadlineMs = options.defaultDeadlineMs ?? DEFAULT_PROBE_DEADLINE_MS;
+  let latest: ScanReport | null = null;
+  let running: Promise<ScanReport> | null = null;
+
+  function emit<E extends EventName>(event: E, payload: ApiEvents[E]): void {
+    for (const listener of listeners.get(event) ?? []) (listener as Listener<E>)(payload);
+  }
+
+  const handlers: ApiHandlers = {
+    'app.info': async () => ({
+      version: readPackageVersion(),
+      host: options.host,
+      user: os.userInfo().username,
+      home: os.homedir(),
+      defaultDeadlineMs,
+    }),
+    'scan.run': async (request) => {
+      // A second request while a scan runs joins it, so a double click cannot start two scans.
+      if (running) return running;
+      running = runScan({
+        deadlineMs: request.deadlineMs ?? defaultDeadlineMs,
+        shells: request.shells,
+        environment: options.environment ?? process.env,
+        onProgress: (progress) => emit('scan.progress', progress),
+      });
+      try {
+        latest = await running;
+        return latest;
+      } finally {
+        running = null;
+      }
+    },
+    'scan.latest': async () => latest,
+  };
+
+  return {
+    handlers,
+    on(event, listener) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener as (payload: never) => void);
+      return () => set.delete(listener as (payload: never) => void);
+    },
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * Runs one shell in a real pseudo-terminal and captures its complete environment. The shell
+ * writes `env -0` to a private file, which is read byte for byte: the terminal stream itself is
+ * lossy (it turns `\n` into `\r\n`) and is kept only to show the user what the shell printed.
+ */
+import { existsSync, promises as fs, watch, type FSWatcher } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import * as pty from 'node-pty';
+
+import type { ContextError } from '../../shared/scan-report.ts';
+import { parseEnvironmentBlock, type CapturedEnvironment } from './environment-block.ts';
+import { CAPTURE_POLL_INTERVAL_MS, MAX_OUTPUT_BYTES } from './limits.ts';
+import { OutputTail } from './output-tail.ts';
+
+/** Time the supervisor gets to kill everything the shell started before it is killed itself. */
+const CLEANUP_GRACE_MS = 3_000;
+
+/** Terminal size given to probes; wide enough that prompts and banners do not wrap oddly. */
+const TERMINAL_COLUMNS = 120;
+const TERMINAL_ROWS = 40;
+
+const SUPERVISOR_SCRIPT = fileURLToPath(
+  new URL('../../../resources/probe-supervisor.pl', import.meta.url),
+);
+
+export interface ProbeRequest {
+  /** Absolute path of the shell binary. */
+  shellPath: string;
+  argv0: string;
+  /** Arguments; when `method` is `command`, the capture command is appended after them. */
+  args: string[];
+  method: 'command' | 'typed';
+  stdin: 'null' | 'tty';
+  environment: Record<string, string>;
+  cwd: string;
+  deadlineMs: number;
+  /** Extra arguments that need the probe's private directory (placed before `args`). */
+  privateStateArgs?: (probeDirectory: string) => string[];
+}
+
+export interface ProbeResult {
+  argv: string[];
+  environment: CapturedEnvironment | null;
+  error: ContextError | null;
+  output: string;
+  outputTruncated: boolean;
+  durationMs: number;
+}
+
+/** Spawns the shell, waits for its capture, exit or deadline, and kills everything it started. */
+export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
+  const started = performance.now();
+  const directory = await createProbeDirectory();
+  const captureFile = path.join(directory, 'environment');
+  const exitFile = path.join(directory, 'exit');
+  const captureCommand = buildCaptureCommand(captureFile);
+
+  const shellArgs = [
+    ...(request.privateStateArgs?.(directory) ?? []),
+    ...request.args,
+    ...(request.method === 'command' ? [captureCommand] : []),
+  ];
+  const argv = [request.argv0, ...shellArgs];
+  const output = new OutputTail(MAX_OUTPUT_BYTES);
+
+  let terminal: pty.IPty;
+  try {
+    terminal = pty.spawn(
+      'perl',
+      [SUPERVISOR_SCRIPT, request.stdin, exitFile, request.shellPath, request.argv0, ...shellArgs],
+      {
+        name: 'xterm-256color',
+        cols: TERMINAL_COLUMNS,
+        rows: TERMINAL_ROWS,
+        cwd: request.cwd,
+        env: request.environment,
+      },
+    );
+  } catch (error) {
+    await fs.rm(directory, { recursive: true, force: true });
+    return {
+      argv,
+      environment: null,
+      error: {
+        code: 'spawn-failed',
+        message: `could not start ${request.shellPath}: ${(error as Error).message}`,
+        hint: 'Check that the shell is installed and executable.',
+      },
+      output: '',
+      outputTruncated: false,
+      durationMs: performance.now() - started,
+    };
+  }
+
+  const exited = new Promise<void>((resolve) => terminal.onExit(() => resolve()));
+  terminal.onData((data) => output.append(data));
+  if (request.method === 'typed') terminal.write(`${captureCommand}\r`);
+
+  const outcome = await waitForOutcome(directory, captureFile, exitFile, request.deadlineMs);
+  const durationMs = performance.now() - started;
+  await stopSupervisor(terminal, exited);
+
+  let environment: CapturedEnvironment | null = null;
+  let error: ContextError | null = null;
+  if (outcome.kind === 'captured') {
+    environment = parseEnvironmentBlock(await fs.readFile(captureFile));
+    if (!environment.variables.HOME && !environment.variables.PATH && environment.count === 0) {
+      error = {
+        code: 'capture-invalid',
+        message: 'the shell wrote an empty environment',
+        hint: 'Look at the shell output below for what went wrong.',
+      };
+      environment = null;
+    }
+  } else if (outcome.kind === 'exited') {
+    error = describeEarlyExit(outcome.status);
+  } else {
+    error = {
+      code: 'timeout',
+      message: `the shell did not finish starting within ${formatSeconds(request.deadlineMs)}`,
+      hint:
+        'A startup file may be waiting for input, starting a terminal program (tmux, screen, ' +
+        'another shell) or running a slow command. Look at the last lines of the shell output, ' +
+        'or raise the deadline if the setup is just slow.',
+    };
+  }
+
+  await fs.rm(directory, { recursive: true, force: true });
+  return {
+    argv,
+    environment,
+    error,
+    output: output.text(),
+    outputTruncated: output.truncated,
+    durationMs,
+  };
+}
+
+type Outcome = { kind: 'captured' } | { kind: 'exited'; status: number } | { kind: 'timeout' };
+
+/** Waits until the capture file or the exit file appears, or the deadline passes. */
+async function waitForOutcome(
+  directory: string,
+  captureFile: string,
+  exitFile: string,
+  deadlineMs: number,
+): Promise<Outcome> {
+  return new Promise((resolve) => {
+    let settled = false;
+    let watcher: FSWatcher | null = null;
+    const check = async () => {
+      if (settled) return;
+      if (await exists(captureFile)) return finish({ kind: 'captured' });
+      if (await exists(exitFile)) {
+        // The shell may have written the capture just before exiting: look once more.
+        if (await exists(captureFile)) return finish({ kind: 'captured' });
+        const status = Number.parseInt(await fs.readFile(exitFile, 'utf8').catch(() => ''), 10);
+        return finish({ kind: 'exited', status: Number.isNaN(status) ? -1 : status });
+      }
+    };
+    const finish = (outcome: Outcome) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(poll);
+      clearTimeout(deadline);
+      watcher?.close();
+      resolve(outcome);
+    };
+    try {
+      watcher = watch(directory, () => void check());
+    } catch {
+      // Without inotify the poll below still finds the files, only later.
+    }
+    const poll = setInterval(() => void check(), CAPTURE_POLL_INTERVAL_MS * 10);
+    const deadline = setTimeout(() => finish({ kind: 'timeout' }), deadlineMs);
+    void check();
+  });
+}
+
+/** Asks the supervisor to kill the shell and everything it started, then makes sure it is gone. */
+async function stopSupervisor(terminal: pty.IPty, exited: Promise<void>): Promise<void> {
+  try {
+    process.kill(terminal.pid, 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
+  const graceOver = new Promise<'timeout'>((resolve) =>
+    setTimeout(() => resolve('timeout'), CLEANUP_GRACE_MS).unref(),
+  );
+  if ((await Promise.race([exited, graceOver])) === 'timeout') {
+    try {
+      process.kill(terminal.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    await exited;
+  }
+}
+
+function describeEarlyExit(status: number): ContextError {
+  const exitCode = status >= 0 && (status & 0x7f) === 0 ? status >> 8 : null;
+  const signal = status > 0 && (status & 0x7f) !== 0 ? status & 0x7f : null;
+  const how =
+    exitCode !== null
+      ? `exited with code ${exitCode}`
+      : signal !== null
+        ? `was killed by signal ${signal}`
+        : 'exited';
+  return {
+    code: 'exited-early',
+    message: `the shell ${how} before its startup files finished, so its environment is unknown`,
+    hint:
+      'A startup file may call exit, exec another program, or stop on an error with set -e. ' +
+      'Look at the shell output below.',
+  };
+}
+
+function formatSeconds(milliseconds: number): string {
+  return `${(milliseconds / 1000).toFixed(milliseconds % 1000 === 0 ? 0 : 1)} s`;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Creates a private directory for one probe's files. Its path must need no quoting in any of the
+ * eleven shell syntaxes, because it is spliced into the capture command.
+ */
+async function createProbeDirectory(): Promise<string> {
+  const base = /^[\w./-]+$/.test(os.tmpdir()) ? os.tmpdir() : '/tmp';
+  return fs.mkdtemp(path.join(base, 'go-env-lens-probe-'));
+}
+
+/**
+ * Builds the capture command. It is valid in all supported shells: `;` works everywhere, `&&` is
+ * not elvish syntax. Absolute paths keep aliases and functions named `env` or `mv` out of it, and
+ * the rename makes the file appear complete or not at all.
+ */
+export function buildCaptureCommand(captureFile: string): string {
+  return `${ENV_PROGRAM} -0 > ${captureFile}.partial; ${MV_PROGRAM} ${captureFile}.partial ${captureFile}`;
+}
+
+const ENV_PROGRAM = '/usr/bin/env';
+const MV_PROGRAM = ['/usr/bin/mv', '/bin/mv'].find((candidate) => existsSync(candidate)) ?? 'mv';

@@ -1,0 +1,243 @@
+/**
+ * Runs a scan: discovers the shells, probes a login and a non-login context of each in real
+ * pseudo-terminals, adds the desktop and script contexts, and runs `go env` in every one.
+ */
+import os from 'node:os';
+
+import {
+  SCAN_SCHEMA_ID,
+  SCAN_SCHEMA_VERSION,
+  type ContextMode,
+  type ScanContext,
+  type ScanProgress,
+  type ScanReport,
+} from '../shared/scan-report.ts';
+import { resolveBaseEnvironment, type BaseEnvironmentChoice } from './base-environment.ts';
+import { GoProber } from './go/go-probe.ts';
+import { runProbe } from './probe/run-probe.ts';
+import { discoverShells, resolveLoginShell, type DiscoveredShell } from './shells/discover.ts';
+import { PROBE_GUARD_VARIABLES, type ModeInvocation } from './shells/shell-table.ts';
+
+export interface ScanOptions {
+  deadlineMs: number;
+  /** Only these shells (by name); every installed shell when absent. */
+  shells?: string[];
+  /** This process's environment. */
+  environment: NodeJS.ProcessEnv;
+  baseEnvironment?: BaseEnvironmentChoice;
+  /** How many probes run at once; the number of cores by default. */
+  concurrency?: number;
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+/** What a script runs with: POSIX sh, which is dash on Debian and bash in POSIX mode elsewhere. */
+const SCRIPT_SHELL = '/bin/sh';
+
+/** A context waiting to be probed. */
+interface ContextPlan {
+  id: string;
+  label: string;
+  shell: string | null;
+  shellPath: string | null;
+  mode: ContextMode;
+  invocation: ModeInvocation | null;
+  cost: number;
+  privateStateArgs?: (directory: string) => string[];
+  notApplicable?: string;
+}
+
+/** Scans the machine and returns the report. */
+export async function runScan(options: ScanOptions): Promise<ScanReport> {
+  const started = performance.now();
+  const base = await resolveBaseEnvironment(options.environment, options.baseEnvironment ?? 'auto');
+  const discovered = await discoverShells({ ...options.environment, PATH: mergedSearchPath(options.environment, base.environment) });
+  const selected = discovered.filter(
+    (shell) => !options.shells || options.shells.includes(shell.info.name) || options.shells.includes(shell.facts?.name ?? ''),
+  );
+  const plans = [...selected.flatMap(planShellContexts), ...sessionContextPlans()];
+
+  const goProber = new GoProber();
+  const contexts = new Array<ScanContext>(plans.length);
+  let completed = 0;
+  const report = (plan: ContextPlan, state: ScanProgress['state'], durationMs: number | null) =>
+    options.onProgress?.({
+      contextId: plan.id,
+      label: plan.label,
+      state,
+      durationMs,
+      completed,
+      total: plans.length,
+    });
+  plans.forEach((plan) => report(plan, 'queued', null));
+
+  // Slow shells start first, so the scan does not end waiting on xonsh alone.
+  const order = plans.map((_, index) => index).sort((a, b) => plans[b]!.cost - plans[a]!.cost);
+  const concurrency = options.concurrency ?? Math.max(2, os.availableParallelism());
+  let next = 0;
+  const worker = async () => {
+    while (next < order.length) {
+      const index = order[next++]!;
+      const plan = plans[index]!;
+      report(plan, 'running', null);
+      const context = await probeContext(plan, base.environment, options.deadlineMs, goProber);
+      contexts[index] = context;
+      completed += 1;
+      report(plan, context.ok ? 'done' : 'failed', context.durationMs);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, order.length) }, worker));
+  } finally {
+    await goProber.dispose();
+  }
+
+  const user = os.userInfo();
+  return {
+    schema: SCAN_SCHEMA_ID,
+    schemaVersion: SCAN_SCHEMA_VERSION,
+    createdAt: new Date().toISOString(),
+    durationMs: performance.now() - started,
+    host: {
+      platform: process.platform,
+      arch: process.arch,
+      user: user.username,
+      uid: user.uid,
+      home: options.environment.HOME ?? user.homedir,
+      loginShell: await resolveLoginShell(options.environment),
+    },
+    deadlineMs: options.deadlineMs,
+    baseEnvironment: base.info,
+    shells: discovered.map((shell) => shell.info),
+    contexts,
+  };
+}
+
+function planShellContexts(shell: DiscoveredShell): ContextPlan[] {
+  const facts = shell.facts;
+  if (!facts) return [];
+  const name = shell.info.name;
+  const common = { shell: name, shellPath: shell.info.path, cost: facts.cost, privateStateArgs: facts.privateStateArgs };
+  return [
+    {
+      ...common,
+      id: `${name}-login`,
+      label: `${name}, login terminal`,
+      mode: 'login',
+      invocation: facts.login,
+      notApplicable: facts.login ? undefined : facts.missingModeNote,
+    },
+    {
+      ...common,
+      id: `${name}-non-login`,
+      label: `${name}, terminal tab (non-login)`,
+      mode: 'non-login',
+      invocation: facts.nonLogin,
+    },
+  ];
+}
+
+function sessionContextPlans(): ContextPlan[] {
+  return [
+    {
+      id: 'desktop',
+      label: 'desktop launch (no shell)',
+      shell: null,
+      shellPath: null,
+      mode: 'desktop',
+      invocation: null,
+      cost: 0,
+    },
+    {
+      id: 'script',
+      label: 'script (sh -c)',
+      shell: 'sh',
+      shellPath: SCRIPT_SHELL,
+      mode: 'script',
+      invocation: { argv0: 'sh', args: ['-c'], method: 'command', stdin: 'null' },
+      cost: 2,
+    },
+  ];
+}
+
+async function probeContext(
+  plan: ContextPlan,
+  base: Record<string, string>,
+  deadlineMs: number,
+  goProber: GoProber,
+): Promise<ScanContext> {
+  const context: ScanContext = {
+    id: plan.id,
+    label: plan.label,
+    shell: plan.shell,
+    shellPath: plan.shellPath,
+    mode: plan.mode,
+    method: plan.invocation ? plan.invocation.method : 'inherited',
+    argv: null,
+    ok: false,
+    error: null,
+    durationMs: 0,
+    env: {},
+    envRaw: {},
+    output: '',
+    outputTruncated: false,
+    go: null,
+  };
+
+  if (plan.notApplicable !== undefined || (plan.mode !== 'desktop' && !plan.invocation)) {
+    context.error = { code: 'not-applicable', message: plan.notApplicable ?? 'not applicable', hint: null };
+    return context;
+  }
+
+  if (!plan.invocation) {
+    const started = performance.now();
+    context.env = { ...base };
+    context.ok = true;
+    context.go = await goProber.probe(context.env);
+    context.durationMs = performance.now() - started;
+    return context;
+  }
+
+  const probeEnvironment = { ...base, ...PROBE_GUARD_VARIABLES, TERM: 'xterm-256color' };
+  const result = await runProbe({
+    shellPath: plan.shellPath!,
+    argv0: plan.invocation.argv0,
+    args: plan.invocation.args,
+    method: plan.invocation.method,
+    stdin: plan.invocation.stdin,
+    environment: probeEnvironment,
+    cwd: base.HOME && base.HOME.startsWith('/') ? base.HOME : '/',
+    deadlineMs,
+    privateStateArgs: plan.privateStateArgs,
+  });
+  context.argv = result.argv;
+  context.output = result.output;
+  context.outputTruncated = result.outputTruncated;
+  context.error = result.error;
+  if (result.environment) {
+    context.env = withoutGuards(result.environment.variables, base);
+    context.envRaw = result.environment.raw;
+    context.ok = true;
+    context.go = await goProber.probe(context.env);
+  }
+  context.durationMs = result.durationMs + (context.go?.durationMs ?? 0);
+  return context;
+}
+
+/**
+ * Removes the probe's guard variables unless the user's files changed them or they were
+ * inherited. TERM stays: every terminal emulator sets it, so a shell in a terminal sees it.
+ */
+function withoutGuards(
+  captured: Record<string, string>,
+  base: Record<string, string>,
+): Record<string, string> {
+  const result = { ...captured };
+  for (const [name, value] of Object.entries(PROBE_GUARD_VARIABLES)) {
+    if (!(name in base) && result[name] === value) delete result[name];
+  }
+  return result;
+}
+
+function mergedSearchPath(own: NodeJS.ProcessEnv, base: Record<string, string>): string {
+  return [own.PATH, base.PATH].filter(Boolean).join(':');
+}

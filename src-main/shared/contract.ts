@@ -1,0 +1,119 @@
+/**
+ * The API contract: every method the UI can call, with its request schema and response type, and
+ * every event the engine pushes. Electron IPC, the loopback bridge and the in-process CLI are all
+ * typed from this one table, and requests are validated against it where they enter the engine.
+ */
+import { z } from 'zod';
+
+import type { ScanProgress, ScanReport } from './scan-report.ts';
+
+/** Longest probe deadline a request may ask for, in milliseconds (two minutes). */
+export const MAX_DEADLINE_MS = 120_000;
+/** Shortest probe deadline a request may ask for, in milliseconds. */
+export const MIN_DEADLINE_MS = 200;
+
+const emptyRequest = z.object({}).strict();
+
+const scanRunRequest = z
+  .object({
+    /** Probe deadline per context, in milliseconds. */
+    deadlineMs: z.number().int().min(MIN_DEADLINE_MS).max(MAX_DEADLINE_MS).optional(),
+    /** Restrict the scan to these shell names (e.g. `bash`); all installed shells by default. */
+    shells: z.array(z.string().min(1).max(64)).max(64).optional(),
+  })
+  .strict();
+
+/** Facts about the running app that the UI shows in its header. */
+export interface AppInfo {
+  version: string;
+  /** How the UI is connected: `electron` or `browser`. */
+  host: 'electron' | 'browser' | 'cli';
+  user: string;
+  home: string;
+  defaultDeadlineMs: number;
+}
+
+function method<Request extends z.ZodType, Response>(request: Request) {
+  return { request, response: undefined as unknown as Response };
+}
+
+/** Every API method: its name, request schema and response type. */
+export const apiMethods = {
+  'app.info': method<typeof emptyRequest, AppInfo>(emptyRequest),
+  'scan.run': method<typeof scanRunRequest, ScanReport>(scanRunRequest),
+  'scan.latest': method<typeof emptyRequest, ScanReport | null>(emptyRequest),
+};
+
+/** Every event the engine pushes to the UI, with its payload type. */
+export interface ApiEvents {
+  'scan.progress': ScanProgress;
+}
+
+export type MethodName = keyof typeof apiMethods;
+export type EventName = keyof ApiEvents;
+export type RequestOf<M extends MethodName> = z.input<(typeof apiMethods)[M]['request']>;
+export type ValidRequestOf<M extends MethodName> = z.output<(typeof apiMethods)[M]['request']>;
+export type ResponseOf<M extends MethodName> = (typeof apiMethods)[M]['response'];
+
+/** The engine side of the contract: one handler per method. */
+export type ApiHandlers = {
+  [M in MethodName]: (request: ValidRequestOf<M>) => Promise<ResponseOf<M>>;
+};
+
+/** The caller side of the contract, implemented by each transport's client. */
+export interface ApiClient {
+  call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>>;
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+/** A request that failed validation or named no method; transports map it to a client error. */
+export class ApiRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApiRequestError';
+  }
+}
+
+/** Names every method of the contract, for transports that register handlers by name. */
+export const methodNames = Object.keys(apiMethods) as MethodName[];
+
+/**
+ * Every event name, as a record so that the file fails to compile when ApiEvents gains an event
+ * that is missing here.
+ */
+const eventNameRecord: Record<EventName, true> = { 'scan.progress': true };
+
+/** Names every event of the contract, for transports that forward events by name. */
+export const eventNames = Object.keys(eventNameRecord) as EventName[];
+
+/** Reports whether a string names a method of the contract. */
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(apiMethods, name);
+}
+
+/**
+ * Checks a request that arrived over a transport against the method's schema and returns the
+ * parsed request, or throws ApiRequestError naming the method and the offending field.
+ */
+export function parseRequest<M extends MethodName>(name: M, request: unknown): ValidRequestOf<M> {
+  const result = apiMethods[name].request.safeParse(request ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at "${issue.path.join('.')}"` : '';
+    throw new ApiRequestError(`invalid request for ${name}${where}: ${issue?.message ?? 'rejected'}`);
+  }
+  return result.data as ValidRequestOf<M>;
+}
+
+/** Dispatches one validated call to its handler; used by every transport. */
+export async function dispatch(
+  handlers: ApiHandlers,
+  name: unknown,
+  request: unknown,
+): Promise<unknown> {
+  if (!isMethodName(name)) {
+    throw new ApiRequestError(`unknown API method ${JSON.stringify(name)}`);
+  }
+  const handler = handlers[name] as (request: unknown) => Promise<unknown>;
+  return handler(parseRequest(name, request));
+}
