@@ -1,0 +1,268 @@
+/**
+ * Turns the trace records of one shell run into provenance: the startup files in the order they
+ * ran, and for each Go variable and PATH the chain of assignments that produced its final value.
+ */
+import { existsSync, statSync } from 'node:fs';
+
+import type {
+  Assignment,
+  ContextProvenance,
+  InheritedOrigin,
+  PathEntryProvenance,
+  ProvenanceMethod,
+  SourceLocation,
+  StartupFile,
+  VariableProvenance,
+} from '../../shared/provenance.ts';
+import { findAssignments, type TracedAssignment } from './shell-words.ts';
+import type { TraceRecord } from './trace-record.ts';
+
+/** Variables whose provenance is always reported, present or not. */
+export const TRACKED_VARIABLES = [
+  'PATH', 'GOROOT', 'GOPATH', 'GOBIN', 'GOENV', 'GOTOOLCHAIN', 'GO111MODULE', 'GOFLAGS', 'GOPROXY',
+  'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOSUMDB', 'GOINSECURE', 'GOWORK', 'GOMODCACHE', 'GOCACHE',
+  'CGO_ENABLED', 'CC',
+];
+
+/** Reports whether a variable's provenance is of interest: the list above and any GO* variable. */
+export function isTrackedVariable(name: string): boolean {
+  return TRACKED_VARIABLES.includes(name) || /^(GO|CGO_)[A-Z0-9_]*$/.test(name);
+}
+
+/** Longest command text kept per assignment; a long eval is shortened for display. */
+const MAX_COMMAND_LENGTH = 300;
+
+/** A file of the startup chain as the shell's rules describe it, before the trace is consulted. */
+export interface ExpectedStartupFile {
+  path: string;
+  /** Said when the file exists but the rules skip it, e.g. "~/.bash_profile exists, so ...". */
+  skippedNote?: string;
+  /** Said when the file does not exist. */
+  missingNote?: string;
+}
+
+export interface BuildProvenanceInput {
+  method: ProvenanceMethod;
+  records: TraceRecord[];
+  /** The environment the shell started with. */
+  startEnvironment: Record<string, string>;
+  /** The environment the shell ended with (what programs see). */
+  finalEnvironment: Record<string, string>;
+  /** Variables the shell binary sets by itself (PWD, SHLVL, `_` for bash). */
+  shellVariables: string[];
+  /** The startup files the rules say this mode looks at, in order. */
+  expectedFiles: ExpectedStartupFile[];
+  /** Records in these files belong to the probe itself and are left out. */
+  probeFiles?: string[];
+  /** Assignments found by other means (fish universal variables), placed before the trace's. */
+  extraAssignments?: Map<string, Assignment[]>;
+}
+
+/** Builds the provenance of one context. */
+export function buildProvenance(input: BuildProvenanceInput): ContextProvenance {
+  const located = locateRecords(input.records.filter((record) => !input.probeFiles?.includes(record.file ?? '')));
+  const startupFiles = listStartupFiles(located, input.expectedFiles);
+
+  const chains = new Map<string, Assignment[]>();
+  for (const [name, assignments] of input.extraAssignments ?? []) chains.set(name, [...assignments]);
+  for (const { record, location, via } of located) {
+    for (const assignment of findAssignments(record.command)) {
+      if (!isTrackedVariable(assignment.name)) continue;
+      const chain = chains.get(assignment.name) ?? [];
+      chains.set(assignment.name, mergeAssignment(chain, assignment, location, via, record.command));
+    }
+  }
+
+  const names = new Set<string>([...TRACKED_VARIABLES, ...chains.keys()]);
+  for (const name of Object.keys(input.finalEnvironment)) if (isTrackedVariable(name)) names.add(name);
+  const variables: Record<string, VariableProvenance> = {};
+  for (const name of [...names].sort()) {
+    variables[name] = describeVariable(name, chains.get(name) ?? [], input);
+  }
+
+  return {
+    method: input.method,
+    startupFiles,
+    variables,
+    path: describePath(input.finalEnvironment.PATH, variables.PATH!, input.startEnvironment.PATH),
+  };
+}
+
+interface LocatedRecord {
+  record: TraceRecord;
+  location: SourceLocation;
+  via: Assignment['via'];
+}
+
+/**
+ * Attributes each record to the line a user would edit: an eval's inner commands to the eval's
+ * line (the shell numbers them relative to it), a function's commands to its call site, and a
+ * process substitution (`source <(tool init)`) to the line that sourced it.
+ */
+function locateRecords(records: TraceRecord[]): LocatedRecord[] {
+  const located: LocatedRecord[] = [];
+  let evalFrame: { depth: number; location: SourceLocation } | null = null;
+  const lastAtDepth = new Map<number, LocatedRecord>();
+
+  for (const record of records) {
+    if (evalFrame && record.depth <= evalFrame.depth) evalFrame = null;
+
+    let location: SourceLocation = { file: record.file ?? '', line: record.line };
+    let via: Assignment['via'] = 'line';
+    if (evalFrame) {
+      location = evalFrame.location;
+      via = 'eval';
+    } else if (record.file && /^\/(dev|proc\/self)\/fd\//.test(record.file)) {
+      const outer = lastAtDepth.get(record.depth - 1);
+      if (outer) {
+        location = outer.location;
+        via = 'eval';
+      }
+    } else if (record.functionName && record.callerFile) {
+      location = { file: record.callerFile, line: record.callerLine };
+      via = 'function';
+    } else if (record.functionName) {
+      // The shell gave no call site (zsh): the call is the last command one level up.
+      const caller = lastAtDepth.get(record.depth - 1);
+      if (caller) {
+        location = caller.location;
+        via = 'function';
+      }
+    }
+    const entry = { record, location, via };
+    located.push(entry);
+    lastAtDepth.set(record.depth, entry);
+    if (!evalFrame && /^eval\s/.test(record.command)) {
+      evalFrame = { depth: record.depth, location };
+    }
+  }
+  return located;
+}
+
+function mergeAssignment(
+  chain: Assignment[],
+  assignment: TracedAssignment,
+  location: SourceLocation,
+  via: Assignment['via'],
+  command: string,
+): Assignment[] {
+  const previous = chain.at(-1);
+  // `export NAME=value` traces twice: the export, then the assignment. Keep one entry.
+  if (
+    previous &&
+    previous.location.file === location.file &&
+    previous.location.line === location.line &&
+    previous.value === assignment.value
+  ) {
+    previous.exported ||= assignment.exports === true;
+    return chain;
+  }
+  const value = assignment.unset ? null : assignment.value ?? previous?.value ?? null;
+  chain.push({
+    location,
+    via,
+    command: command.length > MAX_COMMAND_LENGTH ? `${command.slice(0, MAX_COMMAND_LENGTH)}…` : command,
+    value,
+    exported: assignment.exports === true,
+  });
+  return chain;
+}
+
+function describeVariable(name: string, chain: Assignment[], input: BuildProvenanceInput): VariableProvenance {
+  const finalValue = input.finalEnvironment[name] ?? null;
+  const last = chain.at(-1);
+  let winner: number | null = null;
+  let inherited: InheritedOrigin | null = null;
+  let notExported = false;
+
+  if (last && last.value === finalValue) {
+    winner = chain.length - 1;
+  } else if (last && finalValue === null && last.value !== null) {
+    // Assigned in the shell but absent from what programs see: never exported.
+    winner = chain.length - 1;
+    notExported = true;
+  } else if (finalValue !== null) {
+    if (input.startEnvironment[name] === finalValue && chain.length === 0) inherited = 'session';
+    else if (input.shellVariables.includes(name)) inherited = 'shell';
+    else inherited = chain.length === 0 && input.startEnvironment[name] === undefined ? 'unknown' : 'prompt-hook';
+  }
+  return { name, finalValue, chain, winner, inherited, notExported };
+}
+
+function listStartupFiles(located: LocatedRecord[], expected: ExpectedStartupFile[]): StartupFile[] {
+  const files: StartupFile[] = [];
+  const seen = new Set<string>();
+  let previous: LocatedRecord | null = null;
+  for (const entry of located) {
+    const file = entry.record.file;
+    if (file && !seen.has(file) && !/^\/(dev|proc\/self)\/fd\//.test(file)) {
+      seen.add(file);
+      const sourcing = previous && (previous.record.depth < entry.record.depth || /^(\.|source)\s/.test(previous.record.command));
+      const sourcedFrom = sourcing && previous?.record.file
+        ? { file: previous.record.file, line: previous.record.line }
+        : null;
+      files.push({ path: file, status: 'read', note: null, sourcedFrom });
+    }
+    previous = entry;
+  }
+
+  // Files the rules expect: read ones that ran no traced command, skipped ones and missing ones.
+  for (const file of expected) {
+    if (seen.has(file.path)) continue;
+    if (!existsSync(file.path)) {
+      files.push({ path: file.path, status: 'missing', note: file.missingNote ?? 'looked for; does not exist', sourcedFrom: null });
+    } else if (file.skippedNote) {
+      files.push({ path: file.path, status: 'skipped', note: file.skippedNote, sourcedFrom: null });
+    } else {
+      files.push({ path: file.path, status: 'read', note: 'read; it ran no command that could be traced', sourcedFrom: null });
+    }
+  }
+  return files;
+}
+
+function describePath(
+  finalPath: string | undefined,
+  provenance: VariableProvenance,
+  startPath: string | undefined,
+): PathEntryProvenance[] {
+  if (finalPath === undefined) return [];
+  const entries = finalPath.split(':');
+  const firstIndex = new Map<string, number>();
+  return entries.map((entry, index) => {
+    const duplicateOf = firstIndex.get(entry) ?? null;
+    if (duplicateOf === null) firstIndex.set(entry, index);
+    const addedBy = findAddingAssignment(entry, provenance.chain, startPath);
+    return {
+      entry,
+      index,
+      addedBy,
+      inherited: addedBy ? null : startPath?.split(':').includes(entry) ? 'session' : 'unknown',
+      duplicateOf,
+      problem: pathEntryProblem(entry),
+    };
+  });
+}
+
+/** Finds the assignment that introduced an entry into PATH, following it across later changes. */
+function findAddingAssignment(entry: string, chain: Assignment[], startPath: string | undefined): Assignment | null {
+  let present = startPath?.split(':').includes(entry) ?? false;
+  let addedBy: Assignment | null = null;
+  for (const assignment of chain) {
+    const hasIt = assignment.value?.split(':').includes(entry) ?? false;
+    if (hasIt && !present) addedBy = assignment;
+    if (!hasIt) addedBy = null;
+    present = hasIt;
+  }
+  return addedBy;
+}
+
+function pathEntryProblem(entry: string): PathEntryProvenance['problem'] {
+  if (entry === '') return 'empty';
+  if (entry.startsWith('~')) return 'tilde';
+  if (!entry.startsWith('/')) return 'relative';
+  try {
+    return statSync(entry).isDirectory() ? null : 'not-directory';
+  } catch {
+    return 'missing';
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Tracing zsh: `-x` with a PS4 giving the evaluation depth, the file and line in it (`%x:%I`) and
+ * the function or `(eval)` context (`%N`). zsh accepts PS4 from the environment even as root, but
+ * has no XTRACEFD: the trace goes to stderr, so the probe points stderr at the trace file and the
+ * text between records is the shell's own error output.
+ */
+import { FIELD_SEPARATOR, RECORD_START, type TraceRecord } from './trace-record.ts';
+
+export const ZSH_PS4 = `${RECORD_START}%e${FIELD_SEPARATOR}%x${FIELD_SEPARATOR}%I${FIELD_SEPARATOR}%N${FIELD_SEPARATOR} `;
+
+/** Returns the arguments and environment of a traced zsh for a mode. */
+export function zshTraceSetup(login: boolean, command: string): { args: string[]; environment: Record<string, string> } {
+  return {
+    args: login ? ['-x', '-l', '-i', '-c', command] : ['-x', '-i', '-c', command],
+    environment: { PS4: ZSH_PS4 },
+  };
+}
+
+/** A parsed zsh trace: the records, and the text zsh itself wrote to stderr between them. */
+export interface ZshTrace {
+  records: TraceRecord[];
+  errorOutput: string;
+}
+
+/** Splits a zsh trace (stderr) into records and the shell's own error output. */
+export function parseZshTrace(trace: string): ZshTrace {
+  const records: TraceRecord[] = [];
+  const errorParts: string[] = [];
+  const chunks = trace.split(RECORD_START);
+  if (chunks[0]) errorParts.push(chunks[0]);
+  for (const chunk of chunks.slice(1)) {
+    const fields = chunk.split(FIELD_SEPARATOR);
+    if (fields.length < 5) {
+      errorParts.push(chunk);
+      continue;
+    }
+    const [depth, file, line, context] = fields;
+    // A record is one line unless the command itself spans lines; what follows a record's
+    // newline that does not look like command text is the shell's own output.
+    let command = fields.slice(4).join(FIELD_SEPARATOR);
+    if (command.startsWith(' ')) command = command.slice(1);
+    if (command.endsWith('\n')) command = command.slice(0, -1);
+    const functionName = context && context !== file && context !== 'zsh' ? context : null;
+    records.push({
+      depth: Number.parseInt(depth ?? '0', 10) || 0,
+      file: file && file !== 'zsh' ? file : null,
+      line: Number.parseInt(line ?? '', 10) || null,
+      functionName,
+      callerFile: null,
+      callerLine: null,
+      command,
+    });
+  }
+  return { records, errorOutput: errorParts.join('') };
+}
