@@ -78,8 +78,16 @@ export function formatDoctorReport(report: ScanReport, style: TableStyle): strin
 export function displayValue(value: string | null, home: string): string {
   if (value === null) return '-';
   if (value === '') return '""';
-  const shortened = home && home !== '/' ? value.split(home).join('~') : value;
-  return JSON.stringify(shortened).slice(1, -1);
+  return JSON.stringify(shortenHome(value, home)).slice(1, -1);
+}
+
+/** Writes the home directory as ~ in each entry of a path list, only where it is a whole prefix. */
+export function shortenHome(value: string, home: string): string {
+  if (!home || home === '/') return value;
+  return value
+    .split(':')
+    .map((entry) => (entry === home ? '~' : entry.startsWith(`${home}/`) ? `~${entry.slice(home.length)}` : entry))
+    .join(':');
 }
 
 function lastLines(output: string, count: number): string {

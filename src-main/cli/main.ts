@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { MAX_DEADLINE_MS, MIN_DEADLINE_MS } from '../shared/contract.ts';
 import { DEFAULT_PROBE_DEADLINE_MS } from '../engine/probe/limits.ts';
 import type { BaseEnvironmentChoice } from '../engine/base-environment.ts';
+import { ApiRequestError } from '../shared/contract.ts';
 import { runDoctor } from './doctor-command.ts';
+import { runExplain } from './explain-command.ts';
 import { runScanCommand } from './scan-command.ts';
 import { runServe } from './serve-command.ts';
 
@@ -22,12 +24,14 @@ Commands:
   doctor            Probe every shell and print what each context sees, differences marked
   scan --json       Probe every shell and print the scan report as JSON (docs/scan-schema.json)
   serve             Start the browser UI on 127.0.0.1 and print its address
+  explain VAR       Show where VAR comes from in each context (--context ID for one)
 
 Options:
   --deadline SECONDS     Time each context may take to start (default ${DEFAULT_PROBE_DEADLINE_MS / 1000})
   --shell NAME           Probe only this shell (repeatable)
   --base-env MODE        Environment contexts start from: auto, self or session (default auto)
   --port N               Port for serve (default: a free one)
+  --context ID           With explain: only this context (e.g. bash-login)
   --json                 Print JSON instead of a table
   -h, --help             Show this help
 `;
@@ -51,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
         shell: { type: 'string', multiple: true },
         'base-env': { type: 'string' },
         port: { type: 'string' },
+        context: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -78,7 +83,32 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_FAILURE;
   }
 
+  try {
+    return await runCommand(command, positionals, values, options);
+  } catch (error) {
+    if (error instanceof ApiRequestError) {
+      process.stderr.write(`go-env-lens: ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
+    throw error;
+  }
+}
+
+async function runCommand(
+  command: string,
+  positionals: string[],
+  values: { port?: string; json?: boolean; context?: string },
+  options: ScanCommandOptions,
+): Promise<number> {
   switch (command) {
+    case 'explain': {
+      const variable = positionals[1];
+      if (!variable) {
+        process.stderr.write('go-env-lens: explain needs a variable name, e.g. go-env-lens explain GOPATH\n');
+        return EXIT_FAILURE;
+      }
+      return runExplain({ ...options, variable, contextId: values.context, json: values.json === true });
+    }
     case 'doctor':
       return values.json ? runScanCommand(options) : runDoctor(options);
     case 'scan':
@@ -89,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`go-env-lens: invalid --port ${JSON.stringify(values.port)}: use a number from 0 to 65535\n`);
         return EXIT_FAILURE;
       }
-      await runServe({ port, deadlineMs: options.deadlineMs });
+      await runServe({ port, ...options });
       return EXIT_OK;
     }
     default:

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 import { createApiService } from '../engine/api-service.ts';
+import type { BaseEnvironmentChoice } from '../engine/base-environment.ts';
 import { startBridge } from '../server/bridge.ts';
 
 /** The renderer build that `npm run build:renderer` writes, relative to this file. */
@@ -17,13 +18,22 @@ export interface ServeOptions {
   port?: number;
   /** Probe deadline per context for scans that name none, in milliseconds. */
   deadlineMs?: number;
+  /** Shells scanned when the UI names none; every installed shell when absent. */
+  shells?: string[];
+  /** Environment every context starts from; `auto` when absent. */
+  baseEnvironment?: BaseEnvironmentChoice;
   /** Opens the printed address in the default browser. */
   open?: boolean;
 }
 
 /** Serves the UI on 127.0.0.1 until SIGINT or SIGTERM, then stops the bridge and returns. */
 export async function runServe(options: ServeOptions): Promise<void> {
-  const service = createApiService({ host: 'browser', defaultDeadlineMs: options.deadlineMs });
+  const service = createApiService({
+    host: 'browser',
+    defaultDeadlineMs: options.deadlineMs,
+    defaultShells: options.shells,
+    baseEnvironment: options.baseEnvironment,
+  });
   const bridge = await startBridge({
     service,
     port: options.port,

@@ -6,7 +6,9 @@ import os from 'node:os';
 
 import type { ApiEvents, ApiHandlers, AppInfo, EventName } from '../shared/contract.ts';
 import type { ScanReport } from '../shared/scan-report.ts';
+import type { BaseEnvironmentChoice } from './base-environment.ts';
 import { DEFAULT_PROBE_DEADLINE_MS } from './probe/limits.ts';
+import { readAllowedFile } from './file-access.ts';
 import { runScan } from './scan.ts';
 import { readPackageVersion } from './package-info.ts';
 
@@ -24,6 +26,10 @@ export interface ApiServiceOptions {
   defaultDeadlineMs?: number;
   /** The environment the app itself was started with; `process.env` by default. */
   environment?: NodeJS.ProcessEnv;
+  /** Shells scanned when a request names none; every installed shell when absent. */
+  defaultShells?: string[];
+  /** Environment every context starts from; `auto` when absent. */
+  baseEnvironment?: BaseEnvironmentChoice;
 }
 
 /** Creates the engine service that every transport wraps. */
@@ -50,8 +56,9 @@ export function createApiService(options: ApiServiceOptions): ApiService {
       if (running) return running;
       running = runScan({
         deadlineMs: request.deadlineMs ?? defaultDeadlineMs,
-        shells: request.shells,
+        shells: request.shells ?? options.defaultShells,
         environment: options.environment ?? process.env,
+        baseEnvironment: options.baseEnvironment,
         onProgress: (progress) => emit('scan.progress', progress),
       });
       try {
@@ -62,6 +69,7 @@ export function createApiService(options: ApiServiceOptions): ApiService {
       }
     },
     'scan.latest': async () => latest,
+    'file.read': async (request) => readAllowedFile(request.path, latest),
   };
 
   return {

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 
+import { ApiRequestError } from '../shared/contract.ts';
 import {
   SCAN_SCHEMA_ID,
   SCAN_SCHEMA_VERSION,
@@ -33,6 +34,14 @@ export interface ScanOptions {
 /** What a script runs with: POSIX sh, which is dash on Debian and bash in POSIX mode elsewhere. */
 const SCRIPT_SHELL = '/bin/sh';
 
+/** A scan request that cannot be carried out as asked (an unknown shell name). */
+export class ScanRequestError extends ApiRequestError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScanRequestError';
+  }
+}
+
 /** A context waiting to be probed. */
 interface ContextPlan {
   id: string;
@@ -51,6 +60,15 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
   const started = performance.now();
   const base = await resolveBaseEnvironment(options.environment, options.baseEnvironment ?? 'auto');
   const discovered = await discoverShells({ ...options.environment, PATH: mergedSearchPath(options.environment, base.environment) });
+  const unknown = (options.shells ?? []).filter(
+    (name) => !discovered.some((shell) => shell.info.name === name || shell.facts?.name === name),
+  );
+  if (unknown.length > 0) {
+    const installed = discovered.filter((shell) => shell.facts).map((shell) => shell.info.name);
+    throw new ScanRequestError(
+      `no installed shell named ${unknown.map((name) => JSON.stringify(name)).join(', ')}; installed shells: ${installed.join(', ')}`,
+    );
+  }
   const selected = discovered.filter(
     (shell) => !options.shells || options.shells.includes(shell.info.name) || options.shells.includes(shell.facts?.name ?? ''),
   );
@@ -181,6 +199,8 @@ async function probeContext(
     output: '',
     outputTruncated: false,
     go: null,
+    startupFiles: [],
+    provenance: null,
   };
 
   if (plan.notApplicable !== undefined || (plan.mode !== 'desktop' && !plan.invocation)) {
@@ -224,16 +244,24 @@ async function probeContext(
 }
 
 /**
- * Removes the probe's guard variables unless the user's files changed them or they were
- * inherited. TERM stays: every terminal emulator sets it, so a shell in a terminal sees it.
+ * Undoes the probe's guard variables, so `env` shows what the shell exports without them. A guard
+ * the context inherited gets its inherited value back unless a startup file changed it; a guard it
+ * did not inherit is removed. TERM stays: every terminal emulator sets it, so a shell in a
+ * terminal sees it.
+ * NOTE: a guard name that was not inherited is removed even when a startup file exports it. The
+ * probe passes every guard exported, so a plain assignment (yash's default `HISTFILE=~/...`, a
+ * `HISTFILE=` line in ~/.zshrc) stays exported too, and the capture cannot tell the two apart.
+ * Plain assignment is the common form, and no guard name changes what go does.
  */
 function withoutGuards(
   captured: Record<string, string>,
   base: Record<string, string>,
 ): Record<string, string> {
   const result = { ...captured };
-  for (const [name, value] of Object.entries(PROBE_GUARD_VARIABLES)) {
-    if (!(name in base) && result[name] === value) delete result[name];
+  for (const [name, guardValue] of Object.entries(PROBE_GUARD_VARIABLES)) {
+    if (!(name in result)) continue;
+    if (!(name in base)) delete result[name];
+    else if (result[name] === guardValue) result[name] = base[name]!;
   }
   return result;
 }

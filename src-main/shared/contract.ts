@@ -23,6 +23,23 @@ const scanRunRequest = z
   })
   .strict();
 
+const fileReadRequest = z
+  .object({
+    /** Absolute path of a startup file or Go env file named by the latest scan. */
+    path: z.string().min(1).max(4096),
+  })
+  .strict();
+
+/** A file shown read-only, for jumping to the line a provenance chain names. */
+export interface FileView {
+  path: string;
+  /** The file the path leads to after following symbolic links. */
+  realPath: string;
+  text: string;
+  /** True when the text was cut at the size cap. */
+  truncated: boolean;
+}
+
 /** Facts about the running app that the UI shows in its header. */
 export interface AppInfo {
   version: string;
@@ -42,6 +59,7 @@ export const apiMethods = {
   'app.info': method<typeof emptyRequest, AppInfo>(emptyRequest),
   'scan.run': method<typeof scanRunRequest, ScanReport>(scanRunRequest),
   'scan.latest': method<typeof emptyRequest, ScanReport | null>(emptyRequest),
+  'file.read': method<typeof fileReadRequest, FileView>(fileReadRequest),
 };
 
 /** Every event the engine pushes to the UI, with its payload type. */

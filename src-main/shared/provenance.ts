@@ -86,10 +86,9 @@ export interface PathEntryProvenance {
   problem: 'missing' | 'not-directory' | 'relative' | 'tilde' | 'empty' | null;
 }
 
-/** Provenance of one context. */
+/** Provenance of one context; its startup files are listed beside it in the context. */
 export interface ContextProvenance {
   method: ProvenanceMethod;
-  startupFiles: StartupFile[];
   variables: Record<string, VariableProvenance>;
   path: PathEntryProvenance[];
 }

@@ -4,6 +4,8 @@
  * SCAN_SCHEMA_VERSION whenever a field changes meaning or disappears.
  */
 
+import type { ContextProvenance, StartupFile } from './provenance.ts';
+
 export const SCAN_SCHEMA_ID = 'go-env-lens/scan';
 export const SCAN_SCHEMA_VERSION = 1;
 
@@ -89,6 +91,10 @@ export interface ScanContext {
   /** True when `output` keeps only the end of a longer output. */
   outputTruncated: boolean;
   go: GoInfo | null;
+  /** The startup files this context read, looked for, or skipped, in the order the shell used them. */
+  startupFiles: StartupFile[];
+  /** Where each Go variable and each PATH entry came from; null when the shell was not traced. */
+  provenance: ContextProvenance | null;
 }
 
 /** One installed shell. */

@@ -21,7 +21,9 @@ export function goVersionOf(goBinary: string): string {
       encoding: 'utf8',
     });
     const match = /^go version (go\S+) /.exec(output);
-    if (!match) throw new Error(`${goBinary} version printed ${JSON.stringify(output)}`);
+    if (!match) {
+      throw new Error(`unexpected output of ${goBinary} version: ${JSON.stringify(output)}`);
+    }
     return match[1]!;
   } finally {
     rmSync(home, { recursive: true, force: true });

@@ -60,7 +60,7 @@ export async function discoverShells(environment: NodeJS.ProcessEnv): Promise<Di
   }
   await Promise.all(
     shells.map(async (shell) => {
-      if (shell.facts) shell.info.version = await queryShellVersion(shell.info.realPath, shell.facts);
+      if (shell.facts) shell.info.version = await queryShellVersion(shell.info, shell.facts);
     }),
   );
   uniquifyNames(shells);
@@ -130,23 +130,44 @@ function uniquifyNames(shells: DiscoveredShell[]): void {
 }
 
 /** Asks a shell for its version without letting it read any startup file. */
-async function queryShellVersion(realPath: string, facts: ShellFacts): Promise<string | null> {
-  if (facts.version.kind === 'package') return queryPackageVersion(realPath);
-  const output = await runQuietly(realPath, facts.version.args);
+async function queryShellVersion(info: ShellInfo, facts: ShellFacts): Promise<string | null> {
+  if (facts.version.kind === 'package') {
+    return queryPackageVersion([info.realPath, info.path, ...info.aliases]);
+  }
+  const output = await runQuietly(info.realPath, facts.version.args);
   const match = output?.match(facts.version.pattern);
   return match?.[1] ?? output?.split('\n')[0]?.trim() ?? null;
 }
 
-/** Reads the version of the Debian package that owns a binary, for shells without a flag. */
-async function queryPackageVersion(realPath: string): Promise<string | null> {
-  const owner = await runQuietly('dpkg-query', ['-S', realPath]);
-  const packageName = owner?.split(':')[0]?.trim();
-  if (!packageName) return null;
-  const version = await runQuietly('dpkg-query', ['-W', '-f=${Version}', packageName]);
-  return version?.trim() || null;
+/**
+ * Reads the version of the Debian package that owns a binary, for shells without a flag. Every
+ * path of the binary is tried, because on a merged-/usr system dpkg records only the path the
+ * package shipped (/bin/dash), not the real path (/usr/bin/dash).
+ */
+async function queryPackageVersion(paths: string[]): Promise<string | null> {
+  for (const file of paths) {
+    // `dpkg-query -S` prints `package: path`, after `diversion by ...` lines for a diverted path.
+    const owner = await runQuietly('dpkg-query', ['-S', file], { successOnly: true });
+    const ownerLine = owner?.split('\n').find((line) => !line.startsWith('diversion by'));
+    const packageName = ownerLine?.split(':')[0]?.split(',')[0]?.trim();
+    if (!packageName) continue;
+    const version = await runQuietly('dpkg-query', ['-W', '-f=${Version}', packageName], {
+      successOnly: true,
+    });
+    if (version?.trim()) return version.trim();
+  }
+  return null;
 }
 
-function runQuietly(file: string, args: string[]): Promise<string | null> {
+/**
+ * Runs a program with a minimal environment and no input, and returns what it printed. Output of
+ * a failed run counts too, unless `successOnly` is set.
+ */
+function runQuietly(
+  file: string,
+  args: string[],
+  options: { successOnly?: boolean } = {},
+): Promise<string | null> {
   return new Promise((resolve) => {
     const child = execFile(
       file,
@@ -158,7 +179,7 @@ function runQuietly(file: string, args: string[]): Promise<string | null> {
       },
       (error, stdout, stderr) => {
         const text = `${stdout}${stderr}`.trim();
-        resolve(error && !text ? null : text);
+        resolve(error && (options.successOnly || !text) ? null : text);
       },
     );
     child.stdin?.end();

@@ -58,8 +58,11 @@ export interface BuildProvenanceInput {
   extraAssignments?: Map<string, Assignment[]>;
 }
 
-/** Builds the provenance of one context. */
-export function buildProvenance(input: BuildProvenanceInput): ContextProvenance {
+/** Builds the provenance of one context and the list of its startup files. */
+export function buildProvenance(input: BuildProvenanceInput): {
+  startupFiles: StartupFile[];
+  provenance: ContextProvenance;
+} {
   const located = locateRecords(input.records.filter((record) => !input.probeFiles?.includes(record.file ?? '')));
   const startupFiles = listStartupFiles(located, input.expectedFiles);
 
@@ -81,10 +84,12 @@ export function buildProvenance(input: BuildProvenanceInput): ContextProvenance 
   }
 
   return {
-    method: input.method,
     startupFiles,
-    variables,
-    path: describePath(input.finalEnvironment.PATH, variables.PATH!, input.startEnvironment.PATH),
+    provenance: {
+      method: input.method,
+      variables,
+      path: describePath(input.finalEnvironment.PATH, variables.PATH!, input.startEnvironment.PATH),
+    },
   };
 }
 
