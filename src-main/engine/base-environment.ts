@@ -56,10 +56,10 @@ export async function resolveBaseEnvironment(
     info: {
       source: 'self',
       note:
-        `Go Env Lens was started from ${shellAncestor ?? 'a shell'} and no desktop session ` +
-        'environment could be read, so every context starts from that shell\'s environment: ' +
-        'whatever its startup files exported is inherited everywhere. Start Go Env Lens from ' +
-        'the desktop to compare against a fresh session.',
+        `the environment of the shell that started Go Env Lens (${shellAncestor ?? 'a shell'}), ` +
+        'because no desktop session environment could be read. Whatever that shell\'s startup ' +
+        'files exported is inherited by every context; start Go Env Lens from the desktop to ' +
+        'compare against a fresh session',
     },
   };
 }

@@ -16,7 +16,12 @@ import {
 import { resolveBaseEnvironment, type BaseEnvironmentChoice } from './base-environment.ts';
 import { GoProber } from './go/go-probe.ts';
 import { runProbe } from './probe/run-probe.ts';
-import { discoverShells, resolveLoginShell, type DiscoveredShell } from './shells/discover.ts';
+import {
+  discoverShells,
+  fillShellVersions,
+  resolveLoginShell,
+  type DiscoveredShell,
+} from './shells/discover.ts';
 import { PROBE_GUARD_VARIABLES, type ModeInvocation } from './shells/shell-table.ts';
 
 export interface ScanOptions {
@@ -59,7 +64,12 @@ interface ContextPlan {
 export async function runScan(options: ScanOptions): Promise<ScanReport> {
   const started = performance.now();
   const base = await resolveBaseEnvironment(options.environment, options.baseEnvironment ?? 'auto');
-  const discovered = await discoverShells({ ...options.environment, PATH: mergedSearchPath(options.environment, base.environment) });
+  // Versions are read while the probes run, so discovery does not delay the first probe.
+  const discovered = await discoverShells(
+    { ...options.environment, PATH: mergedSearchPath(options.environment, base.environment) },
+    { versions: false },
+  );
+  const versions = fillShellVersions(discovered);
   const unknown = (options.shells ?? []).filter(
     (name) => !discovered.some((shell) => shell.info.name === name || shell.facts?.name === name),
   );
@@ -107,6 +117,7 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
     await Promise.all(Array.from({ length: Math.min(concurrency, order.length) }, worker));
   } finally {
     await goProber.dispose();
+    await versions;
   }
 
   const user = os.userInfo();

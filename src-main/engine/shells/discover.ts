@@ -20,7 +20,10 @@ export interface DiscoveredShell {
 const SHELLS_FILE = '/etc/shells';
 
 /** Lists the installed shells, the login shell first, then in the order they were found. */
-export async function discoverShells(environment: NodeJS.ProcessEnv): Promise<DiscoveredShell[]> {
+export async function discoverShells(
+  environment: NodeJS.ProcessEnv,
+  options: { versions?: boolean } = {},
+): Promise<DiscoveredShell[]> {
   const candidates = [...(await readShellsFile()), ...(await findOnPath(environment.PATH ?? ''))];
   const loginShell = await resolveLoginShell(environment);
 
@@ -58,11 +61,7 @@ export async function discoverShells(environment: NodeJS.ProcessEnv): Promise<Di
     const match = shells.find((shell) => shell.info.realPath === loginRealPath);
     if (match) match.info.isLoginShell = true;
   }
-  await Promise.all(
-    shells.map(async (shell) => {
-      if (shell.facts) shell.info.version = await queryShellVersion(shell.info, shell.facts);
-    }),
-  );
+  if (options.versions !== false) await fillShellVersions(shells);
   uniquifyNames(shells);
   return shells.sort((a, b) => Number(b.info.isLoginShell) - Number(a.info.isLoginShell));
 }
@@ -127,6 +126,29 @@ function uniquifyNames(shells: DiscoveredShell[]): void {
     seen.set(shell.info.name, count);
     if (count > 1) shell.info.name = `${shell.info.name}-${count}`;
   }
+}
+
+/**
+ * Versions already read, by real path and modification time: a binary does not change version
+ * without changing its file, and asking dpkg costs tens of milliseconds per shell.
+ */
+const versionCache = new Map<string, Promise<string | null>>();
+
+/** Fills in the version of every supported shell, from the cache where possible. */
+export async function fillShellVersions(shells: DiscoveredShell[]): Promise<void> {
+  await Promise.all(
+    shells.map(async (shell) => {
+      if (!shell.facts) return;
+      const stat = await fs.stat(shell.info.realPath).catch(() => null);
+      const key = `${shell.info.realPath}\0${stat?.mtimeMs ?? 0}`;
+      let version = versionCache.get(key);
+      if (!version) {
+        version = queryShellVersion(shell.info, shell.facts);
+        versionCache.set(key, version);
+      }
+      shell.info.version = await version;
+    }),
+  );
 }
 
 /** Asks a shell for its version without letting it read any startup file. */

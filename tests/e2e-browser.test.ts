@@ -1,0 +1,283 @@
+/**
+ * End-to-end test of the browser UI: the real `go-env-lens serve` scans a throwaway HOME with
+ * real shells, and Debian's Chromium, driven by playwright-core, reads the overview it shows.
+ * The same serve process is then checked for the requests it must reject.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+import type { ScanReport } from '../src-main/shared/scan-report.ts';
+import { CLI } from './helpers/run-cli.ts';
+import { cleanEnvironment, createHome, type ThrowawayHome } from './helpers/throwaway-home.ts';
+
+const projectRoot = path.resolve(import.meta.dirname, '..');
+const ARTIFACTS_DIR = path.join(projectRoot, 'test-artifacts');
+
+/** Debian's Chromium; Playwright's own browser download is not available on every test machine. */
+const CHROMIUM_PATH = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Time for `serve` to load its sources through tsx and print its address, in milliseconds. */
+const SERVE_START_TIMEOUT_MS = 30_000;
+/**
+ * Time for the page to show the overview, in milliseconds: loading plus a scan of six contexts,
+ * which takes about a second, with room for a loaded test machine.
+ */
+const OVERVIEW_TIMEOUT_MS = 60_000;
+
+/**
+ * Shells the scan covers. Bash reads the fixture's files and dash does not, so together with the
+ * desktop and script contexts two contexts have GOPATH and four lack it, a clear majority.
+ */
+const SHELLS = ['bash', 'dash'];
+
+/**
+ * Case C01: the Go variables live only in ~/.bashrc, behind its interactive guard, and
+ * ~/.profile sources ~/.bashrc for bash alone. Only interactive bash gets GOPATH.
+ */
+const C01_FILES = {
+  '.bashrc': [
+    'case $- in *i*) ;; *) return;; esac',
+    'export GOPATH="$HOME/work/go"',
+    'export PATH="/usr/lib/go-1.23/bin:$GOPATH/bin:$PATH"',
+    '',
+  ].join('\n'),
+  '.profile': 'if [ -n "$BASH_VERSION" ] && [ -f "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi\n',
+};
+
+const CONTEXTS_WITH_GOPATH = ['bash-login', 'bash-non-login'];
+const CONTEXTS_WITHOUT_GOPATH = ['dash-login', 'dash-non-login', 'desktop', 'script'];
+
+interface ServeProcess {
+  child: ChildProcessWithoutNullStreams;
+  url: URL;
+  origin: string;
+  token: string;
+  /** Everything the process wrote to stderr, for failure messages. */
+  stderr(): string;
+}
+
+let home: ThrowawayHome;
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  home = await createHome(C01_FILES);
+  serve = await startServe(home.path);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 640 } });
+});
+
+after(async () => {
+  await browser?.close();
+  if (serve && serve.child.exitCode === null) {
+    const exited = once(serve.child, 'exit');
+    serve.child.kill('SIGTERM');
+    await exited;
+  }
+  await home?.remove();
+});
+
+/** Starts `go-env-lens serve` on a free port and resolves with the address it prints. */
+async function startServe(homePath: string): Promise<ServeProcess> {
+  const shellArgs = SHELLS.flatMap((shell) => ['--shell', shell]);
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...shellArgs], {
+    env: cleanEnvironment(homePath, { GO_ENV_LENS_BASE_ENV: 'self' }),
+    cwd: homePath,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve printed no address in ${SERVE_START_TIMEOUT_MS} ms:\n${stdout}${stderr}`));
+    }, SERVE_START_TIMEOUT_MS);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = /^Go Env Lens is serving on (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)$/m.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited (${code ?? signal}) before printing its address:\n${stdout}${stderr}`));
+    });
+  });
+
+  const url = new URL(address);
+  return {
+    child,
+    url,
+    origin: url.origin,
+    token: url.searchParams.get('token')!,
+    stderr: () => stderr,
+  };
+}
+
+/** Returns the overview cell of a context and column. */
+function cell(contextId: string, columnId: string) {
+  return page.locator(`td[data-context-id="${contextId}"][data-column-id="${columnId}"]`);
+}
+
+/**
+ * Calls an API method the way the page does, with the session token and the page's Origin. A
+ * null token or Origin leaves that header out.
+ */
+async function callApi(
+  method: string,
+  options: { token?: string | null; origin?: string | null } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  const token = options.token === undefined ? serve.token : options.token;
+  const origin = options.origin === undefined ? serve.origin : options.origin;
+  if (token !== null) headers['X-Go-Env-Lens-Token'] = token;
+  if (origin !== null) headers.Origin = origin;
+  return fetch(`${serve.origin}/api/${method}`, { method: 'POST', headers, body: '{}' });
+}
+
+/** Sends a GET with node:http, which, unlike fetch, sends the Host header as given. */
+function getWithHost(host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port: serve.url.port,
+        path: '/',
+        headers: { Host: host, 'X-Go-Env-Lens-Token': serve.token },
+        agent: false,
+      },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+describe('browser UI over go-env-lens serve', () => {
+  let report: ScanReport;
+
+  test('C01: shows one row per context', async () => {
+    await page.goto(serve.url.href);
+    const rows = page.locator('tr[data-context-id]');
+    await rows.last().waitFor({ timeout: OVERVIEW_TIMEOUT_MS });
+
+    const ids = await rows.evaluateAll((elements) =>
+      elements.map((element) => element.getAttribute('data-context-id')),
+    );
+    const expected = [...CONTEXTS_WITH_GOPATH, ...CONTEXTS_WITHOUT_GOPATH];
+    assert.deepEqual([...ids].sort(), [...expected].sort(), serve.stderr());
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'overview-C01.png') });
+  });
+
+  test('C01: scan reports GOPATH only where bash is interactive', async () => {
+    const response = await callApi('scan.latest');
+    assert.equal(response.status, 200);
+    report = ((await response.json()) as { result: ScanReport }).result;
+
+    const gopath = `${home.path}/work/go`;
+    for (const id of CONTEXTS_WITH_GOPATH) {
+      const context = report.contexts.find((candidate) => candidate.id === id);
+      assert.equal(context?.ok, true, `${id} failed: ${context?.error?.message}`);
+      assert.equal(context.env.GOPATH, gopath, `${id} GOPATH`);
+    }
+    for (const id of CONTEXTS_WITHOUT_GOPATH) {
+      const context = report.contexts.find((candidate) => candidate.id === id);
+      assert.equal(context?.ok, true, `${id} failed: ${context?.error?.message}`);
+      assert.equal(context.env.GOPATH, undefined, `${id} GOPATH`);
+    }
+  });
+
+  test('C01: shows the bash GOPATH value', async () => {
+    const gopath = cell('bash-non-login', 'GOPATH');
+    assert.equal(await gopath.locator('button').getAttribute('title'), `${home.path}/work/go`);
+    assert.match(await gopath.innerText(), /^~\/work\/go\b/);
+  });
+
+  test('C01: marks only the minority GOPATH cells', async () => {
+    // Four contexts lack GOPATH and two have it, so the two bash cells are the ones that differ.
+    const marked = await page
+      .locator('td[data-column-id="GOPATH"][data-differs="true"]')
+      .evaluateAll((elements) => elements.map((element) => element.getAttribute('data-context-id')));
+    assert.deepEqual([...marked].sort(), [...CONTEXTS_WITH_GOPATH].sort());
+
+    for (const id of CONTEXTS_WITHOUT_GOPATH) {
+      assert.equal(await cell(id, 'GOPATH').getAttribute('data-differs'), null, id);
+      assert.doesNotMatch(await cell(id, 'GOPATH').innerText(), /work\/go/, id);
+    }
+    for (const id of CONTEXTS_WITH_GOPATH) {
+      assert.match(await cell(id, 'GOPATH').innerText(), /≠/, id);
+    }
+  });
+
+  test('C01: detail panel shows the full GOPATH', async () => {
+    await cell('bash-non-login', 'GOPATH').locator('button').click();
+    const detail = page.locator('aside[data-detail-context-id="bash-non-login"]');
+    await detail.waitFor();
+
+    assert.match(await detail.locator('h2').innerText(), /GOPATH$/);
+    const entries = await detail.locator('.path-entries').first().locator('code').allInnerTexts();
+    assert.deepEqual(entries, [`${home.path}/work/go`]);
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'detail-C01.png') });
+  });
+});
+
+describe('serve request checks', () => {
+  test('rejects a page request without the token', async () => {
+    const response = await fetch(`${serve.origin}/`);
+    assert.equal(response.status, 401);
+    assert.match(await response.text(), /needs its session token/);
+  });
+
+  test('rejects an API call without the token', async () => {
+    const response = await callApi('scan.latest', { token: null });
+    assert.equal(response.status, 401);
+  });
+
+  test('rejects an API call from a foreign Origin', async () => {
+    const response = await callApi('scan.latest', { origin: 'http://attacker.invalid' });
+    assert.equal(response.status, 403);
+    assert.match(await response.text(), /rejected the Origin "http:\/\/attacker\.invalid"/);
+  });
+
+  test('rejects a foreign Host header', async () => {
+    const response = await getWithHost(`attacker.invalid:${serve.url.port}`);
+    assert.equal(response.status, 421);
+    assert.match(response.body, /rejected the Host header "attacker\.invalid:\d+"/);
+  });
+
+  test('accepts the same call with token and Origin', async () => {
+    // The control for the rejections above: only the header under test differs.
+    const response = await callApi('scan.latest');
+    assert.equal(response.status, 200);
+  });
+});
