@@ -1,12 +1,22 @@
-/** Starts the renderer: connects to the engine and mounts the overview. */
+/** Starts the renderer: connects to the engine and mounts the window. */
 import { mount } from 'svelte';
 
 import App from './App.svelte';
 import './app.css';
 import { createApiClient } from './lib/api-client.ts';
+import { FileViewerState } from './lib/FileViewerState.svelte.ts';
 import { ScanState } from './lib/ScanState.svelte.ts';
+import { ViewState } from './lib/ViewState.svelte.ts';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element to mount the renderer in');
 
-mount(App, { target, props: { scan: new ScanState(createApiClient()) } });
+const client = createApiClient();
+mount(App, {
+  target,
+  props: {
+    scan: new ScanState(client),
+    views: new ViewState(),
+    files: new FileViewerState(client),
+  },
+});

@@ -14,20 +14,9 @@ import type {
   StartupFile,
   VariableProvenance,
 } from '../../shared/provenance.ts';
+import { TRACKED_VARIABLES, isTrackedVariable } from '../../shared/tracked-variables.ts';
 import { findAssignments, type TracedAssignment } from './shell-words.ts';
 import type { TraceRecord } from './trace-record.ts';
-
-/** Variables whose provenance is always reported, present or not. */
-export const TRACKED_VARIABLES = [
-  'PATH', 'GOROOT', 'GOPATH', 'GOBIN', 'GOENV', 'GOTOOLCHAIN', 'GO111MODULE', 'GOFLAGS', 'GOPROXY',
-  'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOSUMDB', 'GOINSECURE', 'GOWORK', 'GOMODCACHE', 'GOCACHE',
-  'CGO_ENABLED', 'CC',
-];
-
-/** Reports whether a variable's provenance is of interest: the list above and any GO* variable. */
-export function isTrackedVariable(name: string): boolean {
-  return TRACKED_VARIABLES.includes(name) || /^(GO|CGO_)[A-Z0-9_]*$/.test(name);
-}
 
 /** Longest command text kept per assignment; a long eval is shortened for display. */
 const MAX_COMMAND_LENGTH = 300;

@@ -1,0 +1,13 @@
+/** The variables whose origin Go Env Lens traces and explains, in display order. */
+
+/** Always reported, present or not: PATH, the Go settings and the C compiler settings cgo reads. */
+export const TRACKED_VARIABLES = [
+  'PATH', 'GOROOT', 'GOPATH', 'GOBIN', 'GOENV', 'GOTOOLCHAIN', 'GO111MODULE', 'GOFLAGS', 'GOPROXY',
+  'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOSUMDB', 'GOINSECURE', 'GOWORK', 'GOMODCACHE', 'GOCACHE',
+  'CGO_ENABLED', 'CC',
+];
+
+/** Reports whether a variable's origin is of interest: the list above and any GO* or CGO_* one. */
+export function isTrackedVariable(name: string): boolean {
+  return TRACKED_VARIABLES.includes(name) || /^(GO|CGO_)[A-Z0-9_]*$/.test(name);
+}
