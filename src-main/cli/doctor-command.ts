@@ -2,24 +2,15 @@
  * `go-env-lens doctor`: a readable table of contexts by key values, disagreements marked, then the
  * errors of contexts that could not be probed.
  */
-import { runScan } from '../engine/scan.ts';
 import { KEY_COLUMNS, computeKeyCells } from '../shared/key-values.ts';
 import type { ScanReport } from '../shared/scan-report.ts';
 import type { ScanCommandOptions } from './main.ts';
-import { ProgressLine } from './progress-line.ts';
+import { scanWithProgress } from './progress-line.ts';
 import { renderTable, type TableStyle } from './table.ts';
 
 /** Scans, prints the table and returns the exit code (2 when no context could be probed). */
 export async function runDoctor(options: ScanCommandOptions): Promise<number> {
-  const progress = new ProgressLine(process.stderr);
-  const report = await runScan({
-    deadlineMs: options.deadlineMs,
-    shells: options.shells,
-    baseEnvironment: options.baseEnvironment,
-    environment: process.env,
-    onProgress: (event) => progress.update(event),
-  });
-  progress.finish();
+  const report = await scanWithProgress(options);
   const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
   process.stdout.write(formatDoctorReport(report, { colour }));
   return report.contexts.some((context) => context.ok) ? 0 : 2;

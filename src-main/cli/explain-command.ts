@@ -4,10 +4,9 @@
  */
 import type { Assignment, VariableProvenance } from '../shared/provenance.ts';
 import type { ScanContext, ScanReport } from '../shared/scan-report.ts';
-import { runScan } from '../engine/scan.ts';
 import type { ScanCommandOptions } from './main.ts';
 import { shortenHome } from './doctor-command.ts';
-import { ProgressLine } from './progress-line.ts';
+import { scanWithProgress } from './progress-line.ts';
 
 export interface ExplainOptions extends ScanCommandOptions {
   variable: string;
@@ -17,15 +16,7 @@ export interface ExplainOptions extends ScanCommandOptions {
 
 /** Scans, then prints the explanation of one variable; returns the exit code. */
 export async function runExplain(options: ExplainOptions): Promise<number> {
-  const progress = new ProgressLine(process.stderr);
-  const report = await runScan({
-    deadlineMs: options.deadlineMs,
-    shells: options.shells,
-    baseEnvironment: options.baseEnvironment,
-    environment: process.env,
-    onProgress: (event) => progress.update(event),
-  });
-  progress.finish();
+  const report = await scanWithProgress(options);
   const contexts = report.contexts.filter((context) => !options.contextId || context.id === options.contextId);
   if (contexts.length === 0) {
     const known = report.contexts.map((context) => context.id).join(', ');

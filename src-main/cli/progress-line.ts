@@ -1,5 +1,23 @@
 /** Progress of a scan on stderr: one rewritten line on a terminal, a line per context otherwise. */
-import type { ScanProgress } from '../shared/scan-report.ts';
+import { runScan } from '../engine/scan.ts';
+import type { ScanProgress, ScanReport } from '../shared/scan-report.ts';
+import type { ScanCommandOptions } from './main.ts';
+
+/** Runs a scan for a command, with its progress on stderr. */
+export async function scanWithProgress(options: ScanCommandOptions): Promise<ScanReport> {
+  const progress = new ProgressLine(process.stderr);
+  try {
+    return await runScan({
+      deadlineMs: options.deadlineMs,
+      shells: options.shells,
+      baseEnvironment: options.baseEnvironment,
+      environment: process.env,
+      onProgress: (event) => progress.update(event),
+    });
+  } finally {
+    progress.finish();
+  }
+}
 
 export class ProgressLine {
   private readonly interactive: boolean;
