@@ -1,37 +1,76 @@
 #!/usr/bin/perl
-# Starts one shell for a Go Env Lens probe and guarantees that nothing it started survives.
+# Starts one shell for a Go Env Lens probe and, when the probe ends, kills everything it started.
 #
-# Usage: probe-supervisor.pl STDIN_MODE EXIT_FILE PROGRAM ARGV0 [ARGS...]
-#   STDIN_MODE  "null" gives the shell /dev/null as stdin (a startup file that reads the terminal
-#               then gets end-of-file instead of hanging); "tty" keeps the terminal, for probes
-#               that type their command at a real prompt.
-#   EXIT_FILE   where the shell's wait status is written when it exits on its own.
+# Usage: probe-supervisor.pl STDIN_MODE PROBE_DIRECTORY PROGRAM ARGV0 [ARGS...]
+#   STDIN_MODE       "null" gives the shell /dev/null as stdin (a startup file that reads the
+#                    terminal then gets end-of-file instead of hanging); "tty" keeps the terminal,
+#                    for probes that type their command at a real prompt.
+#   PROBE_DIRECTORY  the probe's private directory. The shell's wait status is written to
+#                    PROBE_DIRECTORY/exit when it exits on its own.
 #
 # It runs as the session leader of the probe's pseudo-terminal. It marks itself a child
 # subreaper (Linux), so daemons that a startup file detaches with nohup, setsid or a double fork
-# (tmux servers, agents) are re-parented to it instead of to init. On SIGTERM or SIGHUP it kills
-# its children until none are left, then exits.
+# (tmux servers, agents) are re-parented to it instead of to init.
+#
+# SIGTERM (the engine has read what it needs) and SIGHUP (the engine's end of the terminal
+# closed, for example because the engine was killed) both stop the probe: kill every process
+# it started, remove the probe directory, and exit. Removing the directory here means it does
+# not depend on the engine still being alive.
+#
+# It uses only modules of Debian's perl-base, which every Debian system has.
 use strict;
 use warnings;
-use POSIX ();
 
-my ($stdin_mode, $exit_file, $program, $argv0, @args) = @ARGV;
-die "usage: probe-supervisor.pl STDIN_MODE EXIT_FILE PROGRAM ARGV0 [ARGS...]\n"
-  unless defined $argv0;
-
-# prctl(PR_SET_CHILD_SUBREAPER, 1). The syscall number depends on the architecture.
-my %prctl_syscall = (x86_64 => 157, aarch64 => 167, i686 => 172, i386 => 172, arm => 172);
-my $machine = (POSIX::uname())[4];
-if ($^O eq 'linux' && exists $prctl_syscall{$machine}) {
-  syscall($prctl_syscall{$machine}, 36, 1, 0, 0, 0);
+# Install the stop handlers before the modules load, because until then a SIGHUP kills the
+# supervisor with the default action. It would not have started the shell yet, but the probe
+# directory would stay behind.
+my $stop;
+BEGIN {
+  $stop = 0;
+  $SIG{TERM} = sub { $stop = 1 };
+  $SIG{HUP} = sub { $stop = 1 };
+  $SIG{INT} = 'IGNORE';
 }
 
-my $stop = 0;
-$SIG{TERM} = sub { $stop = 1 };
-$SIG{HUP} = sub { $stop = 1 };
-$SIG{INT} = 'IGNORE';
+use Config;
+use File::Path ();
+use POSIX ();
 
-my $shell_pid = fork();
+# Time the final kill loop may take, in seconds. SIGKILL ends any process within milliseconds
+# unless it is stuck in uninterruptible sleep (a hung NFS mount, for example), which no signal
+# can end. The loop gives up on such processes after this time. The engine waits longer than
+# this before it kills the supervisor itself.
+use constant STOP_TIME_LIMIT_SECONDS => 2;
+
+# prctl(2) options, from <linux/prctl.h>.
+use constant PR_SET_CHILD_SUBREAPER => 36;
+
+my ($stdin_mode, $probe_directory, $program, $argv0, @args) = @ARGV;
+die "usage: probe-supervisor.pl STDIN_MODE PROBE_DIRECTORY PROGRAM ARGV0 [ARGS...]\n"
+  unless defined $argv0;
+my $exit_file = "$probe_directory/exit";
+
+# Returns the number of the prctl system call for the ABI this perl was built for (from the
+# kernel's syscall tables), or undef where it is unknown.
+sub prctl_syscall_number {
+  return undef unless $^O eq 'linux';
+  my $architecture = $Config{archname};
+  return undef if $architecture =~ /x32/;
+  return 157 if $architecture =~ /^x86_64-/;
+  return 167 if $architecture =~ /^(aarch64|riscv64|loongarch64)-/;
+  return 171 if $architecture =~ /^(powerpc|ppc)/;
+  return 172 if $architecture =~ /^(i[3-6]86|arm|s390)/;
+  return undef;
+}
+
+# NOTE: without a subreaper (other kernels, or an architecture missing above), an orphan is
+# re-parented to init. The kill loop still finds it through the session id when it was
+# detached with nohup or a double fork, but a process that called setsid escapes and survives.
+my $prctl = prctl_syscall_number();
+syscall($prctl, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) if defined $prctl;
+
+# A stop that arrived while the modules loaded means that nothing waits for this probe any more.
+my $shell_pid = $stop ? -1 : fork();
 die "probe-supervisor: fork failed: $!\n" unless defined $shell_pid;
 if ($shell_pid == 0) {
   $SIG{TERM} = 'DEFAULT';
@@ -55,25 +94,41 @@ sub write_exit_status {
   }
 }
 
-# Lists the pids whose parent is this process, from /proc (Linux) or ps (elsewhere).
-sub child_pids {
-  my @children;
+# Lists the processes to kill: the children of this process, which include every orphaned
+# descendant while it is a subreaper, and every other live process of its session. The session
+# still finds nohup and double-forked processes when no subreaper is available. Uses /proc on
+# Linux and ps elsewhere, where only children are found.
+sub probe_processes {
+  my @found;
   if (opendir(my $proc, '/proc')) {
-    for my $entry (readdir($proc)) {
-      next unless $entry =~ /^\d+$/;
-      open(my $stat, '<', "/proc/$entry/stat") or next;
+    for my $pid (readdir($proc)) {
+      next unless $pid =~ /^\d+$/ && $pid != $$;
+      open(my $stat, '<', "/proc/$pid/stat") or next;
       my $line = <$stat>;
       close($stat);
-      next unless defined $line && $line =~ /\)\s+\S+\s+(\d+)/;
-      push @children, $entry if $1 == $$;
+      # The command name in brackets may itself contain ") ", so match up to the last one.
+      next unless defined $line && $line =~ /^.*\)\s+(\S+)\s+(\d+)\s+\d+\s+(\d+)/s;
+      my ($state, $parent, $session) = ($1, $2, $3);
+      # A zombie of this session that is not a child can only be reaped by its own parent.
+      push @found, $pid if $parent == $$ || ($session == $$ && $state ne 'Z');
     }
     closedir($proc);
   } else {
     for my $line (`ps -A -o pid= -o ppid=`) {
-      push @children, $1 if $line =~ /^\s*(\d+)\s+(\d+)/ && $2 == $$;
+      push @found, $1 if $line =~ /^\s*(\d+)\s+(\d+)/ && $2 == $$;
     }
   }
-  return @children;
+  return @found;
+}
+
+# Returns the time elapsed since an arbitrary fixed point, in seconds (POSIX times(2)).
+sub elapsed_seconds {
+  return (POSIX::times())[0] / POSIX::sysconf(POSIX::_SC_CLK_TCK());
+}
+
+sub pause_seconds {
+  my ($seconds) = @_;
+  select(undef, undef, undef, $seconds);
 }
 
 sub reap {
@@ -86,17 +141,22 @@ sub reap {
 # WNOHANG keeps the loop responsive: a blocking waitpid is restarted after a signal.
 until ($stop) {
   reap();
-  select(undef, undef, undef, 0.01);
+  pause_seconds(0.01);
 }
 
-# Kill every descendant. Killing a child re-parents its own children to this subreaper, so
-# repeat until a pass finds no child. The pass limit only guards against a fork bomb.
-for my $pass (1 .. 200) {
+# Kill every process of the probe. Killing a process re-parents its children to this subreaper,
+# so repeat until a pass finds none. The time limit covers processes that SIGKILL cannot end
+# and a fork bomb that forks faster than the loop kills.
+my $give_up_at = elapsed_seconds() + STOP_TIME_LIMIT_SECONDS;
+while (1) {
   reap();
-  my @children = child_pids();
-  last unless @children;
-  kill 'KILL', @children;
-  select(undef, undef, undef, 0.005);
+  my @remaining = probe_processes();
+  last unless @remaining;
+  last if elapsed_seconds() > $give_up_at;
+  kill 'KILL', @remaining;
+  pause_seconds(0.005);
 }
 reap();
+
+File::Path::remove_tree($probe_directory);
 POSIX::_exit(0);

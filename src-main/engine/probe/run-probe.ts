@@ -12,10 +12,16 @@ import * as pty from 'node-pty';
 
 import type { ContextError } from '../../shared/scan-report.ts';
 import { parseEnvironmentBlock, type CapturedEnvironment } from './environment-block.ts';
-import { CAPTURE_POLL_INTERVAL_MS, MAX_OUTPUT_BYTES } from './limits.ts';
-import { OutputTail } from './output-tail.ts';
+import { CAPTURE_POLL_INTERVAL_MS, MAX_ENVIRONMENT_BYTES, MAX_OUTPUT_BYTES } from './limits.ts';
+import { lastOutputLine, OutputTail } from './output-tail.ts';
+import { tmuxIsolationVariables, withoutIsolationVariables } from './tmux-isolation.ts';
 
-/** Time the supervisor gets to kill everything the shell started before it is killed itself. */
+/**
+ * Time the supervisor gets to kill everything the shell started before it is killed itself, in
+ * milliseconds. Its own kill loop gives up after 2 s (STOP_TIME_LIMIT_SECONDS in
+ * probe-supervisor.pl), so this only runs out when the supervisor itself is stuck. Killing the
+ * supervisor leaves behind whatever it had not killed yet.
+ */
 const CLEANUP_GRACE_MS = 3_000;
 
 /** Terminal size given to probes; wide enough that prompts and banners do not wrap oddly. */
@@ -55,9 +61,11 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
   const started = performance.now();
   const directory = await createProbeDirectory();
   const captureFile = path.join(directory, 'environment');
+  // The supervisor writes the shell's wait status to PROBE_DIRECTORY/exit.
   const exitFile = path.join(directory, 'exit');
   const captureCommand = buildCaptureCommand(captureFile);
 
+  const isolation = tmuxIsolationVariables(request.environment, directory);
   const shellArgs = [
     ...(request.privateStateArgs?.(directory) ?? []),
     ...request.args,
@@ -70,13 +78,13 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
   try {
     terminal = pty.spawn(
       'perl',
-      [SUPERVISOR_SCRIPT, request.stdin, exitFile, request.shellPath, request.argv0, ...shellArgs],
+      [SUPERVISOR_SCRIPT, request.stdin, directory, request.shellPath, request.argv0, ...shellArgs],
       {
         name: 'xterm-256color',
         cols: TERMINAL_COLUMNS,
         rows: TERMINAL_ROWS,
         cwd: request.cwd,
-        env: request.environment,
+        env: { ...request.environment, ...isolation },
       },
     );
   } catch (error) {
@@ -101,12 +109,24 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
 
   const outcome = await waitForOutcome(directory, captureFile, exitFile, request.deadlineMs);
   const durationMs = performance.now() - started;
+  // Read before the stop: the supervisor removes the directory once everything is killed.
+  const capture = outcome.kind === 'captured' ? await readCapture(captureFile) : null;
   await stopSupervisor(terminal, exited);
 
   let environment: CapturedEnvironment | null = null;
   let error: ContextError | null = null;
-  if (outcome.kind === 'captured') {
-    environment = parseEnvironmentBlock(await fs.readFile(captureFile));
+  if (capture === 'too-large') {
+    error = {
+      code: 'capture-invalid',
+      message: `the captured environment is larger than ${MAX_ENVIRONMENT_BYTES} bytes`,
+      hint: 'No real environment is this large: look at the shell output below.',
+    };
+  } else if (capture !== null) {
+    environment = withoutIsolationVariables(
+      parseEnvironmentBlock(capture),
+      isolation,
+      request.environment,
+    );
     if (!environment.variables.HOME && !environment.variables.PATH && environment.count === 0) {
       error = {
         code: 'capture-invalid',
@@ -118,9 +138,13 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
   } else if (outcome.kind === 'exited') {
     error = describeEarlyExit(outcome.status);
   } else {
+    // The terminal echoes a typed probe command, and that line tells nothing about the hang.
+    const lastLine = lastOutputLine(output.text(), directory);
     error = {
       code: 'timeout',
-      message: `the shell did not finish starting within ${formatSeconds(request.deadlineMs)}`,
+      message:
+        `the shell did not finish starting within ${formatSeconds(request.deadlineMs)}` +
+        (lastLine === null ? '' : `. Its last output was ${JSON.stringify(lastLine)}`),
       hint:
         'A startup file may be waiting for input, starting a terminal program (tmux, screen, ' +
         'another shell) or running a slow command. Look at the last lines of the shell output, ' +
@@ -128,6 +152,7 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
     };
   }
 
+  // The supervisor has removed the directory unless it was killed before it could.
   await fs.rm(directory, { recursive: true, force: true });
   return {
     argv,
@@ -220,6 +245,12 @@ function describeEarlyExit(status: number): ContextError {
 
 function formatSeconds(milliseconds: number): string {
   return `${(milliseconds / 1000).toFixed(milliseconds % 1000 === 0 ? 0 : 1)} s`;
+}
+
+/** Reads the capture file, unless it is too large to be an environment. */
+async function readCapture(captureFile: string): Promise<Buffer | 'too-large'> {
+  const { size } = await fs.stat(captureFile);
+  return size > MAX_ENVIRONMENT_BYTES ? 'too-large' : fs.readFile(captureFile);
 }
 
 async function exists(file: string): Promise<boolean> {
