@@ -13,9 +13,9 @@ import { runExplain } from './explain-command.ts';
 import { runScanCommand } from './scan-command.ts';
 import { runServe } from './serve-command.ts';
 
-/** Exit codes, documented in docs/cli.md. */
+/** Exit code of a command that did its work. */
 export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
+/** Exit code of a command that could not do its work: bad arguments, or no context probed. */
 export const EXIT_FAILURE = 2;
 
 const USAGE = `Usage: go-env-lens <command> [options]

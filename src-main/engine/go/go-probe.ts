@@ -175,7 +175,7 @@ export class GoProber {
     const configDirectory = userConfigDirectory(environment);
     if (configDirectory !== null) {
       // Telemetry counters go under the user config directory. Point that at a scratch directory
-      // whose mode file says "off", and pin GOENV to the path go would have used.
+      // whose mode file is "off", and pin GOENV to the path go would have used.
       const scratchConfig = path.join(await this.scratch, 'config');
       await fs.mkdir(path.join(scratchConfig, 'go', 'telemetry'), { recursive: true });
       await fs.writeFile(path.join(scratchConfig, 'go', 'telemetry', 'mode'), 'off\n');
@@ -229,7 +229,7 @@ function restoreRealValues(
 
 function readTelemetryMode(modeFile: string): string {
   try {
-    // The mode file holds the mode, optionally followed by the date it was set.
+    // The mode file contains the mode, optionally followed by the date it was set.
     const text = existsSync(modeFile) ? readFileSync(modeFile, 'utf8') : '';
     return text.trim().split(/\s+/)[0] || 'local';
   } catch {
@@ -269,7 +269,7 @@ function runCommand(
         resolve({
           code,
           stdout,
-          stderr: timedOut ? `go did not answer within ${GO_COMMAND_TIMEOUT_MS / 1000} s` : stderr,
+          stderr: timedOut ? `go did not finish within ${GO_COMMAND_TIMEOUT_MS / 1000} s` : stderr,
         });
       },
     );
