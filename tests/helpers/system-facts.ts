@@ -3,7 +3,7 @@
  * programs directly rather than through Go Env Lens.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -15,6 +15,9 @@ import { asTestUser, type TestUser } from './test-user.ts';
  */
 export function goVersionOf(goBinary: string): string {
   const home = mkdtempSync(path.join(os.tmpdir(), 'gel-go-version-'));
+  // Telemetry "off" keeps go 1.23+ from writing counters (and starting an uploader) in the home.
+  mkdirSync(path.join(home, '.config', 'go', 'telemetry'), { recursive: true });
+  writeFileSync(path.join(home, '.config', 'go', 'telemetry', 'mode'), 'off\n');
   try {
     const output = execFileSync(goBinary, ['version'], {
       env: { HOME: home, PATH: '/usr/bin:/bin', GOTOOLCHAIN: 'local' },

@@ -104,7 +104,10 @@ export class GoProber {
 
   /** Removes the scratch directory. */
   async dispose(): Promise<void> {
-    await fs.rm(await this.scratch, { recursive: true, force: true });
+    await fs.rm(await this.scratch, { recursive: true, force: true, maxRetries: 3 }).catch(() => {
+      // A leftover scratch directory under the temporary directory is harmless; a scan is not
+      // failed for it.
+    });
   }
 
   private async runGoEnv(
@@ -152,6 +155,9 @@ export class GoProber {
     if (!names) {
       names = (async () => {
         const home = await fs.mkdtemp(path.join(await this.scratch, 'home-'));
+        // Telemetry "off" keeps go 1.23+ from writing counters or starting an uploader here.
+        await fs.mkdir(path.join(home, '.config', 'go', 'telemetry'), { recursive: true });
+        await fs.writeFile(path.join(home, '.config', 'go', 'telemetry', 'mode'), 'off\n');
         const result = await runCommand(
           goPath,
           ['env', '-json'],
