@@ -1,7 +1,7 @@
 /**
  * Decides which environment every context starts from. A terminal emulator, and so every shell
  * in it, inherits the desktop session's environment; so does an editor started from the desktop.
- * When Go Env Lens itself was started from a shell, its own environment already holds what that
+ * When Go Env Lens itself was started from a shell, its own environment already contains what that
  * shell's startup files exported, which would hide exactly the differences it looks for.
  */
 import { execFile } from 'node:child_process';

@@ -26,11 +26,11 @@ export function allowedFiles(report: ScanReport | null): Set<string> {
 /** Reads a file the latest scan named, or rejects the request with the reason. */
 export async function readAllowedFile(requested: string, report: ScanReport | null): Promise<FileView> {
   if (!path.isAbsolute(requested) || path.normalize(requested) !== requested) {
-    throw new ApiRequestError(`refused to open ${JSON.stringify(requested)}: give an absolute path without . or .. parts`);
+    throw new ApiRequestError(`cannot open ${JSON.stringify(requested)}: the path must be absolute, without . or .. parts`);
   }
   if (!allowedFiles(report).has(requested)) {
     throw new ApiRequestError(
-      `refused to open ${requested}: only startup files and Go env files named by the latest scan can be opened`,
+      `cannot open ${requested}: only startup files and Go env files named by the latest scan can be opened`,
     );
   }
   const realPath = await fs.realpath(requested).catch(() => {

@@ -3,7 +3,7 @@
  * variable the chain of assignments that produced its final value.
  */
 
-/** How the facts were obtained, shown to the user next to every answer. */
+/** How the facts were obtained, shown to the user next to every result. */
 export type ProvenanceMethod =
   /** From a trace of the real shell run: file and line as the shell reported them. */
   | 'traced'

@@ -9,7 +9,7 @@ import type { ContextProvenance, StartupFile } from './provenance.ts';
 export const SCAN_SCHEMA_ID = 'go-env-lens/scan';
 export const SCAN_SCHEMA_VERSION = 1;
 
-/** How a context was started. */
+/** The way a context was started. */
 export type ContextMode = 'login' | 'non-login' | 'desktop' | 'script';
 
 /**
@@ -30,7 +30,7 @@ export type ContextErrorCode =
 export interface ContextError {
   code: ContextErrorCode;
   message: string;
-  /** What the user can do about it, when there is something to do. */
+  /** The action the user can take, when there is one. */
   hint: string | null;
 }
 
@@ -46,7 +46,7 @@ export interface GoCandidate {
   version: string | null;
 }
 
-/** What `go` looks like from one context. */
+/** The `go` command as one context finds and runs it. */
 export interface GoInfo {
   /** The `go` that a program started in this context runs: the first candidate on PATH. */
   path: string | null;
@@ -61,12 +61,12 @@ export interface GoInfo {
    * GOTOOLCHAIN (the probe forces `local`) and GOFLAGS (the probe forces a harmless flag).
    */
   configured: { GOTOOLCHAIN: string; GOFLAGS: string };
-  /** Why `go env` failed, in go's own words, when it did. */
+  /** The error `go env` printed, in go's own words, when it failed. */
   error: string | null;
   durationMs: number;
 }
 
-/** One place a program can be started from, with everything it sees. */
+/** One place a program can be started from, with its complete environment. */
 export interface ScanContext {
   /** Stable within a machine, e.g. `bash-login`, `zsh-non-login`, `desktop`, `script`. */
   id: string;
@@ -113,7 +113,7 @@ export interface ShellInfo {
   note: string | null;
 }
 
-/** Where the environment that every shell context starts from came from. */
+/** The source of the environment that every shell context starts from. */
 export interface BaseEnvironment {
   source: 'self' | 'systemd-user-session';
   note: string;

@@ -270,7 +270,8 @@ function runCommand(
       args,
       { env, cwd, timeout: GO_COMMAND_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
       (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        let code = 0;
+        if (error) code = typeof error.code === 'number' ? error.code : -1;
         const timedOut = error && (error as { killed?: boolean }).killed;
         resolve({
           code,

@@ -5,7 +5,7 @@
  * mksh 59c, posh 0.14.1, yash 2.52, tcsh 6.24, elvish 0.19 and xonsh 0.13.
  */
 
-/** How one mode of a shell is started. */
+/** The invocation of one mode of a shell. */
 export interface ModeInvocation {
   /** argv[0]; a leading `-` makes a login shell where no flag works (tcsh). */
   argv0: string;
@@ -56,7 +56,7 @@ function commandModes(name: string, cost: number, version: VersionQuery): ShellF
   };
 }
 
-/** Every shell Go Env Lens knows how to probe. */
+/** Every shell Go Env Lens can probe. */
 export const SHELL_TABLE: ShellFacts[] = [
   commandModes('bash', 4, { kind: 'flag', args: ['--version'], pattern: /version ([^\s(]+)/ }),
   commandModes('zsh', 4, { kind: 'flag', args: ['--version'], pattern: /^zsh (\S+)/ }),

@@ -92,7 +92,7 @@ export interface TracedAssignment {
   name: string;
   /** The assigned value, or null for `unset` and for `export NAME` without a value. */
   value: string | null;
-  /** True for `export`/`declare -x`, false for a plain assignment, null when not said. */
+  /** True for `export`/`declare -x`, false for a plain assignment, null when the command does not specify. */
   exports: boolean | null;
   unset: boolean;
 }
