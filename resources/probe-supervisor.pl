@@ -1,12 +1,19 @@
 #!/usr/bin/perl
 # Starts one shell for a Go Env Lens probe and, when the probe ends, kills everything it started.
 #
-# Usage: probe-supervisor.pl STDIN_MODE PROBE_DIRECTORY PROGRAM ARGV0 [ARGS...]
-#   STDIN_MODE       "null" gives the shell /dev/null as stdin (a startup file that reads the
-#                    terminal then gets end-of-file instead of hanging); "tty" keeps the terminal,
-#                    for probes that type their command at a real prompt.
+# Usage: probe-supervisor.pl OPTIONS PROBE_DIRECTORY PROGRAM ARGV0 [ARGS...]
+#   OPTIONS          comma-separated. "null" gives the shell /dev/null as stdin (a startup file
+#                    that reads the terminal then gets end-of-file instead of hanging); "tty" keeps
+#                    the terminal, for probes that type their command at a real prompt.
+#                    "trace-fd3" opens PROBE_DIRECTORY/trace on descriptor 3 and "trace-stderr"
+#                    sends the shell's stderr there, for shells that write a trace.
 #   PROBE_DIRECTORY  the probe's private directory. The shell's wait status is written to
 #                    PROBE_DIRECTORY/exit when it exits on its own.
+#
+# A trace file that grows past TRACE_LIMIT_BYTES (a startup file looping forever writes
+# gigabytes) has its last TRACE_TAIL_BYTES copied to PROBE_DIRECTORY/trace.tail and is emptied,
+# and PROBE_DIRECTORY/trace.overflow is created. The file is opened for appending, so the shell
+# goes on writing at its new end.
 #
 # It runs as the session leader of the probe's pseudo-terminal. It marks itself a child
 # subreaper (Linux), so daemons that a startup file detaches with nohup, setsid or a double fork
@@ -45,10 +52,16 @@ use constant STOP_TIME_LIMIT_SECONDS => 2;
 # prctl(2) options, from <linux/prctl.h>.
 use constant PR_SET_CHILD_SUBREAPER => 36;
 
-my ($stdin_mode, $probe_directory, $program, $argv0, @args) = @ARGV;
-die "usage: probe-supervisor.pl STDIN_MODE PROBE_DIRECTORY PROGRAM ARGV0 [ARGS...]\n"
+use constant TRACE_LIMIT_BYTES => 64 * 1024 * 1024;
+use constant TRACE_TAIL_BYTES => 64 * 1024;
+
+my ($options, $probe_directory, $program, $argv0, @args) = @ARGV;
+die "usage: probe-supervisor.pl OPTIONS PROBE_DIRECTORY PROGRAM ARGV0 [ARGS...]\n"
   unless defined $argv0;
+my %option = map { $_ => 1 } split(/,/, $options);
 my $exit_file = "$probe_directory/exit";
+my $trace_file = "$probe_directory/trace";
+my $tracing = $option{'trace-fd3'} || $option{'trace-stderr'};
 
 # Returns the number of the prctl system call for the ABI this perl was built for (from the
 # kernel's syscall tables), or undef where it is unknown.
@@ -76,8 +89,17 @@ if ($shell_pid == 0) {
   $SIG{TERM} = 'DEFAULT';
   $SIG{HUP} = 'DEFAULT';
   $SIG{INT} = 'DEFAULT';
-  if ($stdin_mode eq 'null') {
+  if ($option{null}) {
     open(STDIN, '<', '/dev/null') or POSIX::_exit(126);
+  }
+  if ($tracing) {
+    my $fd = POSIX::open($trace_file, POSIX::O_WRONLY() | POSIX::O_CREAT() | POSIX::O_APPEND(), 0600);
+    POSIX::_exit(126) unless defined $fd;
+    my $target = $option{'trace-fd3'} ? 3 : 2;
+    if ($fd != $target) {
+      POSIX::dup2($fd, $target) or POSIX::_exit(126);
+      POSIX::close($fd);
+    }
   }
   { exec { $program } $argv0, @args; }
   print STDERR "Go Env Lens could not start $program: $!\n";
@@ -137,10 +159,29 @@ sub reap {
   }
 }
 
+# Keeps the trace file below TRACE_LIMIT_BYTES, keeping its tail (see the top of this file).
+sub limit_trace {
+  my $size = -s $trace_file;
+  return unless defined $size && $size > TRACE_LIMIT_BYTES;
+  if (open(my $in, '<', $trace_file)) {
+    seek($in, -TRACE_TAIL_BYTES, 2);
+    local $/;
+    my $tail = <$in>;
+    close($in);
+    if (open(my $out, '>', "$probe_directory/trace.tail")) {
+      print $out $tail;
+      close($out);
+    }
+  }
+  truncate($trace_file, 0);
+  if (open(my $marker, '>', "$probe_directory/trace.overflow")) { close($marker); }
+}
+
 # Wait until told to stop, recording the shell's status when it exits on its own. Polling with
 # WNOHANG keeps the loop responsive: a blocking waitpid is restarted after a signal.
 until ($stop) {
   reap();
+  limit_trace() if $tracing;
   pause_seconds(0.01);
 }
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import * as pty from 'node-pty';
 
 import type { ContextError } from '../../shared/scan-report.ts';
+import type { TracePlan } from '../trace/tracer.ts';
 import { parseEnvironmentBlock, type CapturedEnvironment } from './environment-block.ts';
 import { CAPTURE_POLL_INTERVAL_MS, MAX_ENVIRONMENT_BYTES, MAX_OUTPUT_BYTES } from './limits.ts';
 import { lastOutputLine, OutputTail } from './output-tail.ts';
@@ -45,6 +46,18 @@ export interface ProbeRequest {
   deadlineMs: number;
   /** Extra arguments that need the probe's private directory (placed before `args`). */
   privateStateArgs?: (probeDirectory: string) => string[];
+  /**
+   * Makes this a traced run: returns, for the probe's private directory, how the traced shell is
+   * started. Its argv0, arguments, method and variables replace or join the ones above.
+   */
+  trace?: (probeDirectory: string) => TracePlan;
+}
+
+/** What a traced run wrote to its trace file. */
+export interface ProbeTrace {
+  text: string;
+  /** The trace outgrew its limit: `text` holds only its last part, not the whole run. */
+  overflowed: boolean;
 }
 
 export interface ProbeResult {
@@ -54,6 +67,10 @@ export interface ProbeResult {
   output: string;
   outputTruncated: boolean;
   durationMs: number;
+  /** The trace of a traced run, read when the capture appeared or the probe ended; else null. */
+  trace: ProbeTrace | null;
+  /** The private directory the probe ran in (removed by now); trace paths may mention it. */
+  probeDirectory: string;
 }
 
 /** Spawns the shell, waits for its capture, exit or deadline, and kills everything it started. */
@@ -65,32 +82,43 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
   const exitFile = path.join(directory, 'exit');
   const captureCommand = buildCaptureCommand(captureFile);
 
-  const isolation = tmuxIsolationVariables(request.environment, directory);
+  const plan = request.trace?.(directory) ?? null;
+  const method = plan?.method ?? request.method;
+  const argv0 = plan?.argv0 ?? request.argv0;
+  const startEnvironment = { ...request.environment, ...plan?.environment };
+  const isolation = tmuxIsolationVariables(startEnvironment, directory);
   const shellArgs = [
     ...(request.privateStateArgs?.(directory) ?? []),
-    ...request.args,
-    ...(request.method === 'command' ? [captureCommand] : []),
+    ...(plan?.args ?? request.args),
+    ...(method === 'command' ? [captureCommand] : []),
   ];
-  const argv = [request.argv0, ...shellArgs];
+  const argv = [argv0, ...shellArgs];
   const output = new OutputTail(MAX_OUTPUT_BYTES);
+  const supervisorOptions: string[] = [request.stdin];
+  if (plan && plan.traceOutput !== 'none') supervisorOptions.push(`trace-${plan.traceOutput}`);
 
   let terminal: pty.IPty;
   try {
+    for (const [name, content] of Object.entries(plan?.files ?? {})) {
+      await fs.writeFile(path.join(directory, name), content, { mode: 0o600 });
+    }
     terminal = pty.spawn(
       'perl',
-      [SUPERVISOR_SCRIPT, request.stdin, directory, request.shellPath, request.argv0, ...shellArgs],
+      [SUPERVISOR_SCRIPT, supervisorOptions.join(','), directory, request.shellPath, argv0, ...shellArgs],
       {
         name: 'xterm-256color',
         cols: TERMINAL_COLUMNS,
         rows: TERMINAL_ROWS,
         cwd: request.cwd,
-        env: { ...request.environment, ...isolation },
+        env: { ...startEnvironment, ...isolation },
       },
     );
   } catch (error) {
     await fs.rm(directory, { recursive: true, force: true });
     return {
       argv,
+      trace: null,
+      probeDirectory: directory,
       environment: null,
       error: {
         code: 'spawn-failed',
@@ -105,12 +133,13 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
 
   const exited = new Promise<void>((resolve) => terminal.onExit(() => resolve()));
   terminal.onData((data) => output.append(data));
-  if (request.method === 'typed') terminal.write(`${captureCommand}\r`);
+  if (method === 'typed') terminal.write(`${captureCommand}\r`);
 
   const outcome = await waitForOutcome(directory, captureFile, exitFile, request.deadlineMs);
   const durationMs = performance.now() - started;
   // Read before the stop: the supervisor removes the directory once everything is killed.
   const capture = outcome.kind === 'captured' ? await readCapture(captureFile) : null;
+  const trace = plan ? await readTrace(directory) : null;
   await stopSupervisor(terminal, exited);
 
   let environment: CapturedEnvironment | null = null;
@@ -127,6 +156,7 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
       isolation,
       request.environment,
     );
+    if (plan) environment = withoutTraceVariables(environment, plan.environment, request.environment);
     if (!environment.variables.HOME && !environment.variables.PATH && environment.count === 0) {
       error = {
         code: 'capture-invalid',
@@ -156,6 +186,8 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
   await fs.rm(directory, { recursive: true, force: true });
   return {
     argv,
+    trace,
+    probeDirectory: directory,
     environment,
     error,
     output: output.text(),
@@ -251,6 +283,53 @@ function formatSeconds(milliseconds: number): string {
 async function readCapture(captureFile: string): Promise<Buffer | 'too-large'> {
   const { size } = await fs.stat(captureFile);
   return size > MAX_ENVIRONMENT_BYTES ? 'too-large' : fs.readFile(captureFile);
+}
+
+/** Longest trace read back, in bytes; the supervisor keeps the file below 64 MiB. */
+const MAX_TRACE_READ_BYTES = 80 * 1024 * 1024;
+
+/** Reads the trace file, and the saved tail when the supervisor had to empty it. */
+async function readTrace(directory: string): Promise<ProbeTrace> {
+  const overflowed = await exists(path.join(directory, 'trace.overflow'));
+  const tail = overflowed ? await fs.readFile(path.join(directory, 'trace.tail')).catch(() => Buffer.alloc(0)) : Buffer.alloc(0);
+  let body = Buffer.alloc(0);
+  try {
+    const handle = await fs.open(path.join(directory, 'trace'), 'r');
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, MAX_TRACE_READ_BYTES);
+      body = Buffer.alloc(length);
+      await handle.read(body, 0, length, size - length);
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // No trace written: the shell never started, or wrote nothing.
+  }
+  return { text: Buffer.concat([tail, body]).toString('utf8'), overflowed };
+}
+
+/**
+ * Removes the tracing variables from a captured environment, like the guards: one the shell
+ * inherited gets its inherited value back, one it did not is removed, unless a startup file
+ * changed it.
+ */
+function withoutTraceVariables(
+  environment: CapturedEnvironment,
+  traceVariables: Record<string, string>,
+  inherited: Record<string, string>,
+): CapturedEnvironment {
+  const variables = { ...environment.variables };
+  const raw = { ...environment.raw };
+  for (const [name, value] of Object.entries(traceVariables)) {
+    if (variables[name] !== value) continue;
+    if (name in inherited) variables[name] = inherited[name]!;
+    else {
+      delete variables[name];
+      delete raw[name];
+    }
+  }
+  return { ...environment, variables, raw, count: Object.keys(variables).length };
 }
 
 async function exists(file: string): Promise<boolean> {

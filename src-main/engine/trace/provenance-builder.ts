@@ -45,6 +45,8 @@ export interface BuildProvenanceInput {
   probeFiles?: string[];
   /** Assignments found by other means (fish universal variables), placed before the trace's. */
   extraAssignments?: Map<string, Assignment[]>;
+  /** Recognises assignments in a traced command; the sh-family reader by default. */
+  findAssignments?: (command: string) => TracedAssignment[];
 }
 
 /** Builds the provenance of one context and the list of its startup files. */
@@ -58,7 +60,7 @@ export function buildProvenance(input: BuildProvenanceInput): {
   const chains = new Map<string, Assignment[]>();
   for (const [name, assignments] of input.extraAssignments ?? []) chains.set(name, [...assignments]);
   for (const { record, location, via } of located) {
-    for (const assignment of findAssignments(record.command)) {
+    for (const assignment of (input.findAssignments ?? findAssignments)(record.command)) {
       if (!isTrackedVariable(assignment.name)) continue;
       const chain = chains.get(assignment.name) ?? [];
       chains.set(assignment.name, mergeAssignment(chain, assignment, location, via, record.command));

@@ -1,0 +1,77 @@
+/**
+ * The contract between the probe and each shell's tracing: how a traced shell is started, and how
+ * its trace becomes the context's startup files and provenance. Each shell family has one
+ * `ShellTracer`; the probe runs the traced shell as the context's only probe, so its environment
+ * is the one reported, and the trace explains it.
+ */
+import type { ContextProvenance, SourceLocation, StartupFile } from '../../shared/provenance.ts';
+
+/** What a tracer knows when it plans the traced run of one context. */
+export interface TracePlanInput {
+  login: boolean;
+  runningAsRoot: boolean;
+  /** argv[0] and arguments of the untraced invocation (without the capture command). */
+  argv0: string;
+  args: string[];
+  /** How the capture command reaches the shell: appended as an argument, or typed at the prompt. */
+  method: 'command' | 'typed';
+  /** The capture command; a tracer that wraps the startup (bash as root) embeds it. */
+  captureCommand: string;
+  /** The probe's private directory; files a plan writes and the trace file live in it. */
+  probeDirectory: string;
+  /** The environment the shell starts with (guards included, tracing variables not). */
+  environment: Record<string, string>;
+}
+
+/** How a traced run differs from the untraced one. */
+export interface TracePlan {
+  argv0: string;
+  /** Arguments before the capture command, which is appended when `method` is `command`. */
+  args: string[];
+  method: 'command' | 'typed';
+  /**
+   * Variables added to the shell's environment for tracing. They are removed from the captured
+   * environment again unless a startup file changed them.
+   */
+  environment: Record<string, string>;
+  /**
+   * Where the shell writes its trace: `fd3` opens the trace file on descriptor 3, `stderr` sends
+   * the shell's standard error there (its own error messages then arrive mixed with the trace),
+   * `none` opens no trace file (the plan's own files write it, or only files are read).
+   */
+  traceOutput: 'fd3' | 'stderr' | 'none';
+  /** Files written into the probe directory before the shell starts (wrapper rc files, hooks). */
+  files?: Record<string, string>;
+}
+
+/** What a tracer gets back after the run. */
+export interface TraceAnalysisInput {
+  login: boolean;
+  /** The trace as written (see `traceOutput`), decoded as UTF-8; empty when nothing was written. */
+  trace: string;
+  probeDirectory: string;
+  /** The environment the shell started with, without tracing variables. */
+  startEnvironment: Record<string, string>;
+  /** The environment the shell ended with (what programs see), without guards and tracing variables. */
+  finalEnvironment: Record<string, string>;
+}
+
+export interface TraceAnalysis {
+  startupFiles: StartupFile[];
+  provenance: ContextProvenance;
+  /** Text the shell wrote to stderr that is not trace, for showing with the shell's output. */
+  errorOutput?: string;
+}
+
+/** The place a shell was at when it stopped: the last traced command. */
+export interface TraceStopPoint {
+  location: SourceLocation;
+  command: string;
+}
+
+export interface ShellTracer {
+  plan(input: TracePlanInput): TracePlan;
+  analyse(input: TraceAnalysisInput): TraceAnalysis;
+  /** The last command the trace shows, for explaining a probe that ran out of time. */
+  stopPoint(trace: string): TraceStopPoint | null;
+}
