@@ -23,6 +23,10 @@ import {
   type DiscoveredShell,
 } from './shells/discover.ts';
 import { PROBE_GUARD_VARIABLES, type ModeInvocation } from './shells/shell-table.ts';
+import { buildProvenance } from './trace/provenance-builder.ts';
+import { describeStopPoint } from './trace/stop-point.ts';
+import type { ShellTracer } from './trace/tracer.ts';
+import { tracerFor } from './trace/tracers.ts';
 
 export interface ScanOptions {
   deadlineMs: number;
@@ -33,6 +37,11 @@ export interface ScanOptions {
   baseEnvironment?: BaseEnvironmentChoice;
   /** How many probes run at once; the number of cores by default. */
   concurrency?: number;
+  /**
+   * Trace the startup files to explain each value (the default). Without it, contexts carry no
+   * provenance; the environments are the same either way.
+   */
+  trace?: boolean;
   onProgress?: (progress: ScanProgress) => void;
 }
 
@@ -107,7 +116,7 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
       const index = order[next++]!;
       const plan = plans[index]!;
       report(plan, 'running', null);
-      const context = await probeContext(plan, base.environment, options.deadlineMs, goProber);
+      const context = await probeContext(plan, base.environment, options, goProber);
       contexts[index] = context;
       completed += 1;
       report(plan, context.ok ? 'done' : 'failed', context.durationMs);
@@ -191,7 +200,7 @@ function sessionContextPlans(): ContextPlan[] {
 async function probeContext(
   plan: ContextPlan,
   base: Record<string, string>,
-  deadlineMs: number,
+  options: ScanOptions,
   goProber: GoProber,
 ): Promise<ScanContext> {
   const context: ScanContext = {
@@ -212,6 +221,7 @@ async function probeContext(
     go: null,
     startupFiles: [],
     provenance: null,
+    provenanceError: null,
   };
 
   if (plan.notApplicable !== undefined || (plan.mode !== 'desktop' && !plan.invocation)) {
@@ -223,22 +233,40 @@ async function probeContext(
     const started = performance.now();
     context.env = { ...base };
     context.ok = true;
+    if (options.trace !== false) context.provenance = sessionProvenance(base);
     context.go = await goProber.probe(context.env);
     context.durationMs = performance.now() - started;
     return context;
   }
 
+  const invocation = plan.invocation;
+  const tracer = options.trace === false || !plan.shell ? null : tracerFor(plan.shell);
+  const login = plan.mode === 'login';
   const probeEnvironment = { ...base, ...PROBE_GUARD_VARIABLES, TERM: 'xterm-256color' };
   const result = await runProbe({
     shellPath: plan.shellPath!,
-    argv0: plan.invocation.argv0,
-    args: plan.invocation.args,
-    method: plan.invocation.method,
-    stdin: plan.invocation.stdin,
+    argv0: invocation.argv0,
+    args: invocation.args,
+    method: invocation.method,
+    stdin: invocation.stdin,
     environment: probeEnvironment,
     cwd: base.HOME && base.HOME.startsWith('/') ? base.HOME : '/',
-    deadlineMs,
+    deadlineMs: options.deadlineMs,
     privateStateArgs: plan.privateStateArgs,
+    trace: tracer
+      ? (probeDirectory, captureCommand) =>
+          tracer.plan({
+            login,
+            runningAsRoot: process.getuid?.() === 0,
+            argv0: invocation.argv0,
+            args: invocation.args,
+            method: invocation.method,
+            captureCommand,
+            probeDirectory,
+            environment: probeEnvironment,
+          })
+      : undefined,
+    describeStop: tracer ? (trace) => describeStop(tracer, trace, base.HOME) : undefined,
   });
   context.argv = result.argv;
   context.output = result.output;
@@ -248,10 +276,64 @@ async function probeContext(
     context.env = withoutGuards(result.environment.variables, base);
     context.envRaw = result.environment.raw;
     context.ok = true;
+    if (tracer && result.trace) explainContext(context, tracer, result.trace, {
+      login,
+      probeDirectory: result.probeDirectory,
+      startEnvironment: base,
+    });
     context.go = await goProber.probe(context.env);
   }
   context.durationMs = result.durationMs + (context.go?.durationMs ?? 0);
   return context;
+}
+
+/** Fills a context's startup files and provenance from its trace. */
+function explainContext(
+  context: ScanContext,
+  tracer: ShellTracer,
+  trace: { text: string; overflowed: boolean },
+  run: { login: boolean; probeDirectory: string; startEnvironment: Record<string, string> },
+): void {
+  if (trace.overflowed) {
+    context.provenanceError =
+      'the trace of the startup files was larger than 64 MiB, so no value can be explained; ' +
+      'a startup file probably loops. Look at the shell output below.';
+    return;
+  }
+  try {
+    const analysis = tracer.analyse({
+      login: run.login,
+      trace: trace.text,
+      probeDirectory: run.probeDirectory,
+      startEnvironment: run.startEnvironment,
+      finalEnvironment: context.env,
+    });
+    context.startupFiles = analysis.startupFiles;
+    context.provenance = analysis.provenance;
+    if (analysis.errorOutput) context.output += analysis.errorOutput;
+  } catch (error) {
+    context.provenanceError = `the trace could not be read: ${(error as Error).message}`;
+  }
+}
+
+function describeStop(tracer: ShellTracer, trace: string, home: string | undefined): string | null {
+  const stop = tracer.stopPoint(trace);
+  return stop ? describeStopPoint(stop, home) : null;
+}
+
+/**
+ * The provenance of a context that started no shell: every value comes from the session the
+ * app was started in.
+ */
+function sessionProvenance(base: Record<string, string>) {
+  return buildProvenance({
+    method: 'files-only',
+    records: [],
+    startEnvironment: base,
+    finalEnvironment: base,
+    shellVariables: [],
+    expectedFiles: [],
+  }).provenance;
 }
 
 /**

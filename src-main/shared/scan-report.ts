@@ -95,6 +95,8 @@ export interface ScanContext {
   startupFiles: StartupFile[];
   /** Where each Go variable and each PATH entry came from; null when the shell was not traced. */
   provenance: ContextProvenance | null;
+  /** Why a context whose environment was captured has no provenance, in plain words. */
+  provenanceError: string | null;
 }
 
 /** One installed shell. */

@@ -50,7 +50,9 @@ export interface ProbeRequest {
    * Makes this a traced run: returns, for the probe's private directory, how the traced shell is
    * started. Its argv0, arguments, method and variables replace or join the ones above.
    */
-  trace?: (probeDirectory: string) => TracePlan;
+  trace?: (probeDirectory: string, captureCommand: string) => TracePlan;
+  /** For a traced run that timed out: where the trace shows the shell stopped, in words. */
+  describeStop?: (trace: string) => string | null;
 }
 
 /** What a traced run wrote to its trace file. */
@@ -82,7 +84,7 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
   const exitFile = path.join(directory, 'exit');
   const captureCommand = buildCaptureCommand(captureFile);
 
-  const plan = request.trace?.(directory) ?? null;
+  const plan = request.trace?.(directory, captureCommand) ?? null;
   const method = plan?.method ?? request.method;
   const argv0 = plan?.argv0 ?? request.argv0;
   const startEnvironment = { ...request.environment, ...plan?.environment };
@@ -90,7 +92,7 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
   const shellArgs = [
     ...(request.privateStateArgs?.(directory) ?? []),
     ...(plan?.args ?? request.args),
-    ...(method === 'command' ? [captureCommand] : []),
+    ...(method === 'command' && !plan?.captureEmbedded ? [captureCommand] : []),
   ];
   const argv = [argv0, ...shellArgs];
   const output = new OutputTail(MAX_OUTPUT_BYTES);
@@ -170,10 +172,12 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
   } else {
     // The terminal echoes a typed probe command, and that line tells nothing about the hang.
     const lastLine = lastOutputLine(output.text(), directory);
+    const stop = trace && request.describeStop ? request.describeStop(trace.text) : null;
     error = {
       code: 'timeout',
       message:
         `the shell did not finish starting within ${formatSeconds(request.deadlineMs)}` +
+        (stop === null ? '' : `: ${stop}`) +
         (lastLine === null ? '' : `. Its last output was ${JSON.stringify(lastLine)}`),
       hint:
         'A startup file may be waiting for input, starting a terminal program (tmux, screen, ' +

@@ -19,8 +19,10 @@ export const BASH_PS4 =
 
 /** How a traced bash is started for one mode. */
 export interface BashTraceSetup {
+  /** Arguments up to and including `-c`; the capture command follows unless `captureEmbedded`. */
   args: string[];
   environment: Record<string, string>;
+  captureEmbedded: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface BashTraceSetup {
 export function bashTraceSetup(login: boolean, runningAsRoot: boolean, command: string): BashTraceSetup {
   const environment = { BASH_XTRACEFD: String(TRACE_DESCRIPTOR), PS4: BASH_PS4 };
   if (!runningAsRoot) {
-    return { args: login ? ['-x', '-l', '-i', '-c', command] : ['-x', '-i', '-c', command], environment };
+    return { args: login ? ['-x', '-l', '-i', '-c'] : ['-x', '-i', '-c'], environment, captureEmbedded: false };
   }
   const replay = login
     ? '. /etc/profile; ' +
@@ -41,7 +43,11 @@ export function bashTraceSetup(login: boolean, runningAsRoot: boolean, command: 
   // PS4 is set inside the shell, where root's bash accepts it; `set +x` keeps the capture quiet.
   const script = `PS4=${singleQuote(BASH_PS4)}; set -x; ${replay}; { set +x; } 2>/dev/null; ${command}`;
   const modeArgs = login ? ['-l', '-i'] : ['-i'];
-  return { args: ['--noprofile', '--norc', ...modeArgs, '-c', script], environment: { BASH_XTRACEFD: String(TRACE_DESCRIPTOR) } };
+  return {
+    args: ['--noprofile', '--norc', ...modeArgs, '-c', script],
+    environment: { BASH_XTRACEFD: String(TRACE_DESCRIPTOR) },
+    captureEmbedded: true,
+  };
 }
 
 function singleQuote(text: string): string {

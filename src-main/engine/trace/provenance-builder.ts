@@ -203,16 +203,19 @@ function listStartupFiles(located: LocatedRecord[], expected: ExpectedStartupFil
   }
 
   // Files the rules expect: read ones that ran no traced command, skipped ones and missing ones.
-  for (const file of expected) {
-    if (seen.has(file.path)) continue;
-    if (!existsSync(file.path)) {
-      files.push({ path: file.path, status: 'missing', note: file.missingNote ?? 'looked for; does not exist', sourcedFrom: null });
-    } else if (file.skippedNote) {
-      files.push({ path: file.path, status: 'skipped', note: file.skippedNote, sourcedFrom: null });
-    } else {
-      files.push({ path: file.path, status: 'read', note: 'read; it ran no command that could be traced', sourcedFrom: null });
-    }
-  }
+  // Each goes where the shell looked for it: before the next expected file the trace shows.
+  expected.forEach((file, index) => {
+    if (seen.has(file.path)) return;
+    const entry: StartupFile = !existsSync(file.path)
+      ? { path: file.path, status: 'missing', note: file.missingNote ?? 'looked for; does not exist', sourcedFrom: null }
+      : file.skippedNote
+        ? { path: file.path, status: 'skipped', note: file.skippedNote, sourcedFrom: null }
+        : { path: file.path, status: 'read', note: 'read; it ran no command that could be traced', sourcedFrom: null };
+    const later = new Set(expected.slice(index + 1).map((other) => other.path));
+    const position = files.findIndex((listed) => later.has(listed.path) && listed.note === null);
+    if (position === -1) files.push(entry);
+    else files.splice(position, 0, entry);
+  });
   return files;
 }
 

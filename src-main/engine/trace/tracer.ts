@@ -40,6 +40,8 @@ export interface TracePlan {
    * `none` opens no trace file (the plan's own files write it, or only files are read).
    */
   traceOutput: 'fd3' | 'stderr' | 'none';
+  /** True when `args` already contain the capture command, so it is not appended again. */
+  captureEmbedded?: boolean;
   /** Files written into the probe directory before the shell starts (wrapper rc files, hooks). */
   files?: Record<string, string>;
 }

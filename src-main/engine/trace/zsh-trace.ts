@@ -8,10 +8,10 @@ import { FIELD_SEPARATOR, RECORD_START, type TraceRecord } from './trace-record.
 
 export const ZSH_PS4 = `${RECORD_START}%e${FIELD_SEPARATOR}%x${FIELD_SEPARATOR}%I${FIELD_SEPARATOR}%N${FIELD_SEPARATOR} `;
 
-/** Returns the arguments and environment of a traced zsh for a mode. */
-export function zshTraceSetup(login: boolean, command: string): { args: string[]; environment: Record<string, string> } {
+/** Returns the arguments (up to `-c`) and environment of a traced zsh for a mode. */
+export function zshTraceSetup(login: boolean): { args: string[]; environment: Record<string, string> } {
   return {
-    args: login ? ['-x', '-l', '-i', '-c', command] : ['-x', '-i', '-c', command],
+    args: login ? ['-x', '-l', '-i', '-c'] : ['-x', '-i', '-c'],
     environment: { PS4: ZSH_PS4 },
   };
 }

@@ -1,0 +1,109 @@
+/**
+ * Tracers for bash and zsh, the two shells whose own trace gives both the file and the line of
+ * every command.
+ */
+import { bashTraceSetup, parseBashTrace } from './bash-trace.ts';
+import { buildProvenance } from './provenance-builder.ts';
+import { expectedStartupFiles } from './startup-rules.ts';
+import type { TraceRecord } from './trace-record.ts';
+import type { ShellTracer, TraceStopPoint } from './tracer.ts';
+import { parseZshTrace, zshTraceSetup } from './zsh-trace.ts';
+
+/** Variables bash sets by itself in every interactive shell. */
+const BASH_OWN_VARIABLES = ['PWD', 'OLDPWD', 'SHLVL', '_'];
+/** Variables zsh sets by itself. */
+const ZSH_OWN_VARIABLES = ['PWD', 'OLDPWD', 'SHLVL', '_', 'LOGNAME'];
+
+export const bashTracer: ShellTracer = {
+  plan(input) {
+    const setup = bashTraceSetup(input.login, input.runningAsRoot, input.captureCommand);
+    return {
+      argv0: input.argv0,
+      args: setup.args,
+      method: 'command',
+      environment: setup.environment,
+      traceOutput: 'fd3',
+      captureEmbedded: setup.captureEmbedded,
+    };
+  },
+  analyse(input) {
+    return buildProvenance({
+      method: 'traced',
+      records: parseBashTrace(input.trace),
+      startEnvironment: input.startEnvironment,
+      finalEnvironment: input.finalEnvironment,
+      shellVariables: BASH_OWN_VARIABLES,
+      expectedFiles: expectedStartupFiles('bash', input.login, input.startEnvironment),
+    });
+  },
+  stopPoint(trace) {
+    return lastFileRecord(parseBashTrace(trace));
+  },
+};
+
+export const zshTracer: ShellTracer = {
+  plan(input) {
+    const setup = zshTraceSetup(input.login);
+    return {
+      argv0: input.argv0,
+      args: setup.args,
+      method: 'command',
+      environment: setup.environment,
+      traceOutput: 'stderr',
+    };
+  },
+  analyse(input) {
+    const { records, errorOutput } = parseZshTrace(input.trace);
+    // ZDOTDIR set in ~/.zshenv moves every later user file: the rules follow the final value.
+    const rulesEnvironment = { ...input.startEnvironment };
+    const zdotdir = input.finalEnvironment.ZDOTDIR ?? shellValue(records, 'ZDOTDIR');
+    if (zdotdir) rulesEnvironment.ZDOTDIR = zdotdir;
+    const result = buildProvenance({
+      method: 'traced',
+      records,
+      startEnvironment: input.startEnvironment,
+      finalEnvironment: input.finalEnvironment,
+      shellVariables: ZSH_OWN_VARIABLES,
+      expectedFiles: zshExpectedFiles(input.login, input.startEnvironment, rulesEnvironment),
+    });
+    return { ...result, errorOutput };
+  },
+  stopPoint(trace) {
+    return lastFileRecord(parseZshTrace(trace).records);
+  },
+};
+
+/**
+ * zsh reads ~/.zshenv from ZDOTDIR as it was at startup, and every later user file from ZDOTDIR
+ * as that file left it.
+ */
+function zshExpectedFiles(
+  login: boolean,
+  startEnvironment: Record<string, string>,
+  laterEnvironment: Record<string, string>,
+) {
+  const before = expectedStartupFiles('zsh', login, startEnvironment);
+  const after = expectedStartupFiles('zsh', login, laterEnvironment);
+  return after.map((file, index) => (index <= 1 ? before[index]! : file));
+}
+
+/** The value a traced assignment last gave a shell variable (for ones that are not exported). */
+function shellValue(records: TraceRecord[], name: string): string | undefined {
+  let value: string | undefined;
+  for (const record of records) {
+    const match = new RegExp(`^(?:export |typeset (?:-x )?)?${name}=(.*)$`).exec(record.command);
+    if (match) value = match[1]!.replace(/^'(.*)'$/, '$1');
+  }
+  return value;
+}
+
+/** The last record read from a file, which is where a shell that stopped was. */
+function lastFileRecord(records: TraceRecord[]): TraceStopPoint | null {
+  for (let index = records.length - 1; index >= 0; index -= 1) {
+    const record = records[index]!;
+    if (record.file && !/^\/(dev|proc\/self)\/fd\//.test(record.file)) {
+      return { location: { file: record.file, line: record.line }, command: record.command };
+    }
+  }
+  return null;
+}

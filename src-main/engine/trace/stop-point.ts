@@ -1,0 +1,24 @@
+/** Words for where a probe that ran out of time had stopped, from the last traced command. */
+import type { TraceStopPoint } from './tracer.ts';
+
+/** Commands that wait for a person to type something. */
+const INPUT_COMMANDS = /^(read|vared|select|ssh-add|sudo|su|passwd|gpg|pinentry|askpass)\b/;
+
+/** Longest command text quoted in the message. */
+const MAX_QUOTED_COMMAND = 80;
+
+/**
+ * Describes a stop point, e.g. "~/.zshrc:42 is waiting for input (`read -q`)". Paths under
+ * `home` are shortened to `~/`.
+ */
+export function describeStopPoint(stop: TraceStopPoint, home: string | undefined): string {
+  const file = home && stop.location.file.startsWith(`${home}/`)
+    ? `~/${stop.location.file.slice(home.length + 1)}`
+    : stop.location.file;
+  const where = stop.location.line === null ? file : `${file}:${stop.location.line}`;
+  const command = stop.command.split('\n')[0]!.trim();
+  const quoted = command.length > MAX_QUOTED_COMMAND ? `${command.slice(0, MAX_QUOTED_COMMAND)}…` : command;
+  return INPUT_COMMANDS.test(command)
+    ? `${where} is waiting for input (\`${quoted}\`)`
+    : `${where} was still running \`${quoted}\``;
+}
