@@ -138,7 +138,9 @@ const CASES: HostileCase[] = [
       'zsh-login': {
         ok: false,
         code: 'timeout',
-        message: `${TIMEOUT_MESSAGE}. Its last output was "Update? [Y/n]"`,
+        message:
+          `${TIMEOUT_MESSAGE}: ~/.zprofile:2 is waiting for input (\`read -q '?Update? [Y/n] '\`). ` +
+          'Its last output was "Update? [Y/n]"',
       },
       'zsh-non-login': { ok: true, env: { FROM_ZSHRC: 'yes' }, absent: ['FROM_PROFILE'] },
       ...SESSION_CONTEXTS,
@@ -201,7 +203,9 @@ const CASES: HostileCase[] = [
     {
       ok: false,
       code: 'timeout',
-      message: `${TIMEOUT_MESSAGE}. Its last output was "waiting for the license server"`,
+      message:
+        `${TIMEOUT_MESSAGE}: ~/.bashrc:3 was still running \`sleep 300.{TOKEN}\`. ` +
+        'Its last output was "waiting for the license server"',
     },
     { startsProcesses: true },
   ),
@@ -273,6 +277,11 @@ function findContext(report: ScanReport, id: string): ScanContext {
   const ids = report.contexts.map((candidate) => candidate.id);
   assert.ok(context, `no context ${id} in ${ids.join(', ')}`);
   return context;
+}
+
+/** Puts the run's token into an expected error message. */
+function withToken(expected: Expectation, token: string): Expectation {
+  return expected.ok ? expected : { ...expected, message: expected.message.replaceAll('{TOKEN}', token) };
 }
 
 function assertContext(report: ScanReport, id: string, expected: Expectation): void {
@@ -362,7 +371,7 @@ for (const { label, user } of USERS) {
           Object.keys(hostile.expected).sort(),
         );
         for (const [id, expected] of Object.entries(hostile.expected)) {
-          assertContext(report, id, expected);
+          assertContext(report, id, withToken(expected, token));
         }
         hostile.check?.(report);
         assert.deepEqual(await processesLeftBehind(token, home.path), []);

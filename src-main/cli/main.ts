@@ -30,6 +30,7 @@ Options:
   --deadline SECONDS     Time each context may take to start (default ${DEFAULT_PROBE_DEADLINE_MS / 1000})
   --shell NAME           Probe only this shell (repeatable)
   --base-env MODE        Environment contexts start from: auto, self or session (default auto)
+  --no-trace             Do not trace startup files: faster, but no value is explained
   --port N               Port for serve (default: a free one)
   --context ID           With explain: only this context (e.g. bash-login)
   --json                 Print JSON instead of a table
@@ -41,6 +42,8 @@ export interface ScanCommandOptions {
   deadlineMs: number;
   shells?: string[];
   baseEnvironment: BaseEnvironmentChoice;
+  /** False when --no-trace was given. */
+  trace: boolean;
 }
 
 /** Runs the command line and returns the exit code. */
@@ -54,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
         deadline: { type: 'string' },
         shell: { type: 'string', multiple: true },
         'base-env': { type: 'string' },
+        'no-trace': { type: 'boolean', default: false },
         port: { type: 'string' },
         context: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -77,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
       deadlineMs: parseDeadline(values.deadline),
       shells: values.shell,
       baseEnvironment: parseBaseEnvironment(values['base-env']),
+      trace: values['no-trace'] !== true,
     };
   } catch (error) {
     process.stderr.write(`go-env-lens: ${(error as Error).message}\n`);

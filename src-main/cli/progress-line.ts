@@ -9,6 +9,7 @@ export async function scanWithProgress(options: ScanCommandOptions): Promise<Sca
   try {
     return await runScan({
       deadlineMs: options.deadlineMs,
+      trace: options.trace,
       shells: options.shells,
       baseEnvironment: options.baseEnvironment,
       environment: process.env,

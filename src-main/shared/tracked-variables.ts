@@ -7,7 +7,19 @@ export const TRACKED_VARIABLES = [
   'CGO_ENABLED', 'CC',
 ];
 
-/** Reports whether a variable's origin is of interest: the list above and any GO* or CGO_* one. */
+/**
+ * Variables that decide which files are read: startup files (ZDOTDIR, BASH_ENV, ENV) and the Go
+ * env file (XDG_CONFIG_HOME). Explained when a startup file sets them or the context has them.
+ */
+export const LOCATION_VARIABLES = ['ZDOTDIR', 'BASH_ENV', 'ENV', 'XDG_CONFIG_HOME'];
+
+/**
+ * Reports whether a variable's origin is of interest: the lists above and any GO* or CGO_* one.
+ */
 export function isTrackedVariable(name: string): boolean {
-  return TRACKED_VARIABLES.includes(name) || /^(GO|CGO_)[A-Z0-9_]*$/.test(name);
+  return (
+    TRACKED_VARIABLES.includes(name) ||
+    LOCATION_VARIABLES.includes(name) ||
+    /^(GO|CGO_)[A-Z0-9_]*$/.test(name)
+  );
 }

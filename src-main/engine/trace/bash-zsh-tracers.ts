@@ -41,6 +41,8 @@ export const bashTracer: ShellTracer = {
   },
 };
 
+// NOTE: a startup file that sets PS4 itself ends the records from that line on, and keeps PS4
+// exported (zsh exports what it imported), so such a setup is explained only up to that line.
 export const zshTracer: ShellTracer = {
   plan(input) {
     const setup = zshTraceSetup(input.login);

@@ -1,19 +1,19 @@
 /**
  * The contract between the probe and each shell's tracing: how a traced shell is started, and how
  * its trace becomes the context's startup files and provenance. Each shell family has one
- * `ShellTracer`; the probe runs the traced shell as the context's only probe, so its environment
- * is the one reported, and the trace explains it.
+ * `ShellTracer`. The traced run is the context's only probe, so its environment is the one
+ * reported, and the trace explains it.
  */
 import type { ContextProvenance, SourceLocation, StartupFile } from '../../shared/provenance.ts';
 
-/** What a tracer knows when it plans the traced run of one context. */
+/** Input for planning the traced run of one context. */
 export interface TracePlanInput {
   login: boolean;
   runningAsRoot: boolean;
   /** argv[0] and arguments of the untraced invocation (without the capture command). */
   argv0: string;
   args: string[];
-  /** How the capture command reaches the shell: appended as an argument, or typed at the prompt. */
+  /** Delivery of the capture command: appended as an argument, or typed at the prompt. */
   method: 'command' | 'typed';
   /** The capture command; a tracer that wraps the startup (bash as root) embeds it. */
   captureCommand: string;
@@ -23,7 +23,7 @@ export interface TracePlanInput {
   environment: Record<string, string>;
 }
 
-/** How a traced run differs from the untraced one. */
+/** The changes that turn an untraced run into a traced one. */
 export interface TracePlan {
   argv0: string;
   /** Arguments before the capture command, which is appended when `method` is `command`. */
@@ -35,9 +35,9 @@ export interface TracePlan {
    */
   environment: Record<string, string>;
   /**
-   * Where the shell writes its trace: `fd3` opens the trace file on descriptor 3, `stderr` sends
-   * the shell's standard error there (its own error messages then arrive mixed with the trace),
-   * `none` opens no trace file (the plan's own files write it, or only files are read).
+   * Destination of the trace. `fd3` opens the trace file on descriptor 3. `stderr` sends the
+   * shell's standard error there, so its own error messages arrive mixed with the trace. `none`
+   * opens no trace file, for plans whose own files write it or that only read files.
    */
   traceOutput: 'fd3' | 'stderr' | 'none';
   /** True when `args` already contain the capture command, so it is not appended again. */
@@ -46,7 +46,7 @@ export interface TracePlan {
   files?: Record<string, string>;
 }
 
-/** What a tracer gets back after the run. */
+/** Input for analysing a finished traced run. */
 export interface TraceAnalysisInput {
   login: boolean;
   /** The trace as written (see `traceOutput`), decoded as UTF-8; empty when nothing was written. */

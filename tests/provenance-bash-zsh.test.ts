@@ -1,0 +1,281 @@
+/**
+ * File-and-line explanations for bash and zsh contexts, through the real `scan --json`: the
+ * reported cases, source chains, eval of a tool's init output, functions, ZDOTDIR, and the
+ * promise that tracing does not change what the shell ends up with. Every test runs as root
+ * (bash replays its startup, because it ignores PS4 from the environment) and as an
+ * unprivileged user (bash traces its real startup).
+ */
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+
+import type { Assignment, StartupFile } from '../src-main/shared/provenance.ts';
+import type { ScanContext, ScanReport } from '../src-main/shared/scan-report.ts';
+import {
+  C01,
+  C03,
+  C04,
+  C09,
+  C09_MIRROR,
+  C13,
+  C16,
+  C21,
+  C27,
+  DEFAULT_GOPROXY,
+  GO_INSTALLS,
+} from './fixtures/cases.ts';
+import { scanJson } from './helpers/run-cli.ts';
+import { USER_VARIANTS, type UserVariant } from './helpers/test-user.ts';
+import { cleanEnvironment, createHome, type HomeFile } from './helpers/throwaway-home.ts';
+
+interface Scan {
+  home: string;
+  report: ScanReport;
+  context(id: string): ScanContext;
+}
+
+async function scanHome(
+  t: TestContext,
+  files: Record<string, HomeFile>,
+  variant: UserVariant,
+  extraArgs: string[] = [],
+): Promise<Scan> {
+  const home = await createHome(files, { owner: variant.user });
+  t.after(() => home.remove());
+  const report = await scanJson(
+    ['--shell', 'bash', '--shell', 'zsh', ...extraArgs],
+    cleanEnvironment(home.path),
+    { user: variant.user },
+  );
+  return {
+    home: home.path,
+    report,
+    context(id) {
+      const context = report.contexts.find((candidate) => candidate.id === id);
+      assert.ok(context, `no context ${id}`);
+      assert.equal(context.error, null, `${id} failed: ${context.error?.message}`);
+      return context;
+    },
+  };
+}
+
+/** Returns "FILE:LINE" of an assignment, with the home shortened to `~`. */
+function where(assignment: Assignment | null | undefined, home: string): string | null {
+  if (!assignment) return null;
+  const file = assignment.location.file.replace(`${home}/`, '~/');
+  return `${file}:${assignment.location.line}`;
+}
+
+/** The assignment that produced a variable's final value, as "FILE:LINE". */
+function winner(context: ScanContext, name: string, home: string): string | null {
+  const story = context.provenance?.variables[name];
+  assert.ok(story, `${context.id}: no provenance for ${name}`);
+  return story.winner === null ? null : where(story.chain[story.winner], home);
+}
+
+/** The assignment that added a PATH entry, as "FILE:LINE". */
+function pathOrigin(context: ScanContext, entry: string, home: string): string | null {
+  const found = context.provenance?.path.find((candidate) => candidate.entry === entry);
+  assert.ok(found, `${context.id}: ${entry} is not on PATH`);
+  return where(found.addedBy, home);
+}
+
+function startupFile(context: ScanContext, path: string): StartupFile | undefined {
+  return context.startupFiles.find((file) => file.path === path);
+}
+
+const GO123_BIN = `${GO_INSTALLS.go123.goroot}/bin`;
+
+for (const variant of USER_VARIANTS) {
+  describe(`bash and zsh provenance ${variant.name}`, { skip: variant.skip }, () => {
+    test('C01 Go lines in bashrc', async (t) => {
+      const { home, context } = await scanHome(t, C01.files, variant);
+      const nonLogin = context('bash-non-login');
+      assert.equal(nonLogin.provenance?.method, 'traced');
+      assert.equal(winner(nonLogin, 'GOPATH', home), '~/.bashrc:3');
+      assert.equal(nonLogin.provenance?.variables.GOPATH?.chain[0]?.exported, true);
+      assert.equal(pathOrigin(nonLogin, GO123_BIN, home), '~/.bashrc:4');
+      assert.equal(pathOrigin(nonLogin, `${home}/work/go/bin`, home), '~/.bashrc:4');
+
+      const login = context('bash-login');
+      assert.equal(winner(login, 'GOPATH', home), '~/.bashrc:3');
+      const bashrc = startupFile(login, `${home}/.bashrc`);
+      assert.deepEqual(bashrc?.sourcedFrom, { file: `${home}/.profile`, line: 2 });
+
+      const desktop = context('desktop');
+      assert.equal(desktop.provenance?.variables.GOPATH?.finalValue, null);
+      assert.equal(desktop.provenance?.variables.PATH?.inherited, 'session');
+    });
+
+    test('C03 bash_profile hides profile', async (t) => {
+      const { home, context } = await scanHome(t, C03.files, variant);
+      const login = context('bash-login');
+      const files = login.startupFiles.map((file) => `${file.status} ${file.path.replace(`${home}/`, '~/')}`);
+      assert.deepEqual(files.filter((line) => line.includes('~/')), [
+        'read ~/.bash_profile',
+        'missing ~/.bash_login',
+        'skipped ~/.profile',
+      ]);
+      assert.equal(
+        startupFile(login, `${home}/.profile`)?.note,
+        '~/.bash_profile exists, so ~/.profile was not read',
+      );
+      assert.equal(pathOrigin(login, `${home}/.local/bin`, home), '~/.bash_profile:2');
+      assert.equal(login.provenance?.variables.GOPATH?.finalValue, null);
+    });
+
+    test('C04 PATH below the guard', async (t) => {
+      const { home, context } = await scanHome(t, C04.files, variant);
+      assert.equal(pathOrigin(context('bash-non-login'), GO123_BIN, home), '~/.bashrc:6');
+    });
+
+    test('C09 GOPROXY without export', async (t) => {
+      const { home, context } = await scanHome(t, C09.files, variant);
+      const bash = context('bash-non-login').provenance!.variables.GOPROXY!;
+      assert.equal(bash.finalValue, null);
+      assert.equal(bash.notExported, true);
+      assert.equal(where(bash.chain[bash.winner!], home), '~/.bashrc:2');
+      assert.equal(bash.chain[bash.winner!]?.value, C09_MIRROR);
+
+      const zsh = context('zsh-non-login').provenance!.variables.GOPROXY!;
+      assert.equal(zsh.finalValue, C09_MIRROR);
+      assert.equal(zsh.notExported, false);
+      assert.equal(where(zsh.chain[zsh.winner!], home), '~/.zshrc:2');
+    });
+
+    test('C13 PATH from profile', async (t) => {
+      const { home, context } = await scanHome(t, C13.files, variant);
+      assert.equal(pathOrigin(context('bash-login'), GO123_BIN, home), '~/.profile:1');
+    });
+
+    test('C16 stale GOROOT', async (t) => {
+      const { home, context } = await scanHome(t, C16.files, variant);
+      const login = context('bash-login');
+      assert.equal(winner(login, 'GOROOT', home), '~/.profile:1');
+      assert.equal(login.env.GOROOT, GO_INSTALLS.go122.goroot);
+      assert.equal(pathOrigin(login, GO123_BIN, home), '~/.profile:2');
+    });
+
+    test('C21 exported GOPROXY', async (t) => {
+      const { home, context } = await scanHome(t, C21.files, variant);
+      const nonLogin = context('bash-non-login');
+      assert.equal(winner(nonLogin, 'GOPROXY', home), '~/.bashrc:2');
+      assert.equal(nonLogin.env.GOPROXY, DEFAULT_GOPROXY);
+    });
+
+    test('C27 leftover GO111MODULE', async (t) => {
+      const { home, context } = await scanHome(t, C27.files, variant);
+      for (const id of ['zsh-login', 'zsh-non-login']) {
+        assert.equal(winner(context(id), 'GO111MODULE', home), '~/.zshrc:2', id);
+      }
+      assert.equal(context('bash-login').provenance?.variables.GO111MODULE?.finalValue, null);
+    });
+
+    test('source chain three deep', async (t) => {
+      const files = {
+        '.bashrc': 'export FROM_BASHRC=1\n. ~/.config/sh/a.sh\n',
+        '.zshrc': 'source ~/.config/sh/a.sh\n',
+        '.config/sh/a.sh': '# a\n. ~/.config/sh/b.sh\nexport GOBIN="$HOME/bin-from-a"\n',
+        '.config/sh/b.sh': '\n. ~/.config/sh/c.sh\n',
+        '.config/sh/c.sh': '# c\n\nexport GOPATH="$HOME/from-c"\nexport PATH="$GOPATH/bin:$PATH"\n',
+      };
+      const { home, context } = await scanHome(t, files, variant);
+      for (const id of ['bash-non-login', 'zsh-non-login', 'zsh-login']) {
+        const current = context(id);
+        assert.equal(winner(current, 'GOPATH', home), '~/.config/sh/c.sh:3', id);
+        assert.equal(winner(current, 'GOBIN', home), '~/.config/sh/a.sh:3', id);
+        assert.equal(pathOrigin(current, `${home}/from-c/bin`, home), '~/.config/sh/c.sh:4', id);
+        assert.deepEqual(
+          startupFile(current, `${home}/.config/sh/c.sh`)?.sourcedFrom,
+          { file: `${home}/.config/sh/b.sh`, line: 2 },
+          id,
+        );
+        assert.deepEqual(
+          startupFile(current, `${home}/.config/sh/b.sh`)?.sourcedFrom,
+          { file: `${home}/.config/sh/a.sh`, line: 2 },
+          id,
+        );
+      }
+    });
+
+    test('eval of tool init output', async (t) => {
+      const tool = [
+        '#!/bin/sh',
+        "printf 'export GOFLAGS=-mod=mod\\n'",
+        "printf 'export GOBIN=%s/tool-bin\\n' \"$HOME\"",
+        "printf 'export PATH=\"%s/tool-bin:$PATH\"\\n' \"$HOME\"",
+      ].join('\n');
+      const files = {
+        'bin/tool': { text: `${tool}\n`, mode: 0o755 },
+        '.bashrc': '# tools\n\neval "$(~/bin/tool init -)"\nexport AFTER=1\n',
+        '.zshrc': '\neval "$(~/bin/tool init -)"\n',
+      };
+      const { home, context } = await scanHome(t, files, variant);
+      for (const [id, line] of [['bash-non-login', 3], ['zsh-non-login', 2]] as const) {
+        const current = context(id);
+        const goflags = current.provenance!.variables.GOFLAGS!;
+        assert.equal(where(goflags.chain[goflags.winner!], home), `~/.${id.startsWith('bash') ? 'bashrc' : 'zshrc'}:${line}`, id);
+        assert.equal(goflags.chain[goflags.winner!]?.via, 'eval', id);
+        const gobin = current.provenance!.variables.GOBIN!;
+        assert.equal(gobin.finalValue, `${home}/tool-bin`, id);
+        assert.equal(where(gobin.chain[gobin.winner!], home)?.endsWith(`:${line}`), true, id);
+        assert.equal(pathOrigin(current, `${home}/tool-bin`, home)?.endsWith(`:${line}`), true, id);
+      }
+    });
+
+    test('function called from bashrc', async (t) => {
+      const files = {
+        '.config/sh/lib.sh': 'set_go() {\n  export GOPATH="$1"\n}\n',
+        '.bashrc': '. ~/.config/sh/lib.sh\n\nset_go "$HOME/fn-gopath"\n',
+        '.zshrc': '. ~/.config/sh/lib.sh\n\nset_go "$HOME/fn-gopath"\n',
+      };
+      const { home, context } = await scanHome(t, files, variant);
+      for (const [id, file] of [['bash-non-login', '.bashrc'], ['zsh-non-login', '.zshrc']] as const) {
+        const story = context(id).provenance!.variables.GOPATH!;
+        assert.equal(story.finalValue, `${home}/fn-gopath`, id);
+        assert.equal(where(story.chain[story.winner!], home), `~/${file}:3`, id);
+        assert.equal(story.chain[story.winner!]?.via, 'function', id);
+      }
+    });
+
+    test('ZDOTDIR set in zshenv', async (t) => {
+      const files = {
+        '.zshenv': 'export ZDOTDIR="$HOME/.config/zsh"\n',
+        '.zshrc': 'export GOPATH=/decoy/never-read\n',
+        '.config/zsh/.zshrc': '# moved here\nexport GOPATH="$HOME/zd-gopath"\n',
+        '.config/zsh/.zprofile': 'export GOBIN="$HOME/zd-bin"\n',
+      };
+      const { home, context } = await scanHome(t, files, variant);
+      const login = context('zsh-login');
+      assert.equal(winner(login, 'GOPATH', home), '~/.config/zsh/.zshrc:2');
+      assert.equal(winner(login, 'GOBIN', home), '~/.config/zsh/.zprofile:1');
+      assert.equal(winner(login, 'ZDOTDIR', home), '~/.zshenv:1');
+      const paths = login.startupFiles.filter((file) => file.status === 'read').map((file) => file.path);
+      assert.ok(paths.includes(`${home}/.zshenv`));
+      assert.ok(paths.includes(`${home}/.config/zsh/.zshrc`));
+      assert.ok(!paths.includes(`${home}/.zshrc`), 'the ~/.zshrc in HOME must not be listed as read');
+      assert.equal(startupFile(login, `${home}/.config/zsh/.zlogin`)?.status, 'missing');
+      assert.equal(winner(context('zsh-non-login'), 'GOPATH', home), '~/.config/zsh/.zshrc:2');
+    });
+
+    test('traced environment equals untraced', async (t) => {
+      const files = {
+        ...C01.files,
+        '.zshrc': 'export GOPATH="$HOME/z"\nunset GOFLAGS\nexport GOFLAGS=-v\n',
+        '.zshenv': 'typeset -U path\n',
+      };
+      const home = await createHome(files, { owner: variant.user });
+      t.after(() => home.remove());
+      const environment = cleanEnvironment(home.path);
+      const shells = ['--shell', 'bash', '--shell', 'zsh'];
+      const traced = await scanJson(shells, environment, { user: variant.user });
+      const untraced = await scanJson([...shells, '--no-trace'], environment, { user: variant.user });
+      for (const context of traced.contexts) {
+        const other = untraced.contexts.find((candidate) => candidate.id === context.id)!;
+        assert.equal(context.ok, true, `${context.id}: ${context.error?.message}`);
+        assert.equal(other.provenance, null, `${context.id}: --no-trace still explained values`);
+        assert.deepEqual(context.env, other.env, `${context.id}: tracing changed the environment`);
+      }
+      assert.equal(traced.contexts.find((context) => context.id === 'bash-non-login')?.env.PS4, undefined);
+    });
+  });
+}
