@@ -5,14 +5,16 @@
 #   OPTIONS          comma-separated. "null" gives the shell /dev/null as stdin (a startup file
 #                    that reads the terminal then gets end-of-file instead of hanging); "tty" keeps
 #                    the terminal, for probes that type their command at a real prompt.
-#                    "trace-fd3" opens PROBE_DIRECTORY/trace on descriptor 3 and "trace-stderr"
-#                    sends the shell's stderr there, for shells that write a trace.
+#                    "trace-fd3" opens PROBE_DIRECTORY/trace/output on descriptor 3 and
+#                    "trace-stderr" sends the shell's stderr there, for shells that write a
+#                    trace. The trace has its own directory because the engine watches
+#                    PROBE_DIRECTORY for the capture, and every trace line would wake it.
 #   PROBE_DIRECTORY  the probe's private directory. The shell's wait status is written to
 #                    PROBE_DIRECTORY/exit when it exits on its own.
 #
 # A trace file that grows past TRACE_LIMIT_BYTES (a startup file looping forever writes
-# gigabytes) has its last TRACE_TAIL_BYTES copied to PROBE_DIRECTORY/trace.tail and is emptied,
-# and PROBE_DIRECTORY/trace.overflow is created. The file is opened for appending, so the shell
+# gigabytes) has its last TRACE_TAIL_BYTES copied to PROBE_DIRECTORY/trace/tail and is emptied,
+# and PROBE_DIRECTORY/trace/overflow is created. The file is opened for appending, so the shell
 # goes on writing at its new end.
 #
 # It runs as the session leader of the probe's pseudo-terminal. It marks itself a child
@@ -60,7 +62,8 @@ die "usage: probe-supervisor.pl OPTIONS PROBE_DIRECTORY PROGRAM ARGV0 [ARGS...]\
   unless defined $argv0;
 my %option = map { $_ => 1 } split(/,/, $options);
 my $exit_file = "$probe_directory/exit";
-my $trace_file = "$probe_directory/trace";
+my $trace_directory = "$probe_directory/trace";
+my $trace_file = "$trace_directory/output";
 my $tracing = $option{'trace-fd3'} || $option{'trace-stderr'};
 
 # Returns the number of the prctl system call for the ABI this perl was built for (from the
@@ -93,6 +96,7 @@ if ($shell_pid == 0) {
     open(STDIN, '<', '/dev/null') or POSIX::_exit(126);
   }
   if ($tracing) {
+    mkdir($trace_directory, 0700);
     my $fd = POSIX::open($trace_file, POSIX::O_WRONLY() | POSIX::O_CREAT() | POSIX::O_APPEND(), 0600);
     POSIX::_exit(126) unless defined $fd;
     my $target = $option{'trace-fd3'} ? 3 : 2;
@@ -168,13 +172,13 @@ sub limit_trace {
     local $/;
     my $tail = <$in>;
     close($in);
-    if (open(my $out, '>', "$probe_directory/trace.tail")) {
+    if (open(my $out, '>', "$trace_directory/tail")) {
       print $out $tail;
       close($out);
     }
   }
   truncate($trace_file, 0);
-  if (open(my $marker, '>', "$probe_directory/trace.overflow")) { close($marker); }
+  if (open(my $marker, '>', "$trace_directory/overflow")) { close($marker); }
 }
 
 # Wait until told to stop, recording the shell's status when it exits on its own. Polling with

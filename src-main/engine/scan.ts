@@ -239,6 +239,7 @@ async function probeContext(
     return context;
   }
 
+  const started = performance.now();
   const invocation = plan.invocation;
   const tracer = options.trace === false || !plan.shell ? null : tracerFor(plan.shell);
   const login = plan.mode === 'login';
@@ -283,7 +284,8 @@ async function probeContext(
     });
     context.go = await goProber.probe(context.env);
   }
-  context.durationMs = result.durationMs + (context.go?.durationMs ?? 0);
+  // The whole context: the probe, reading its trace and go env.
+  context.durationMs = performance.now() - started;
   return context;
 }
 

@@ -101,6 +101,8 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
 
   let terminal: pty.IPty;
   try {
+    // A plan whose own hook writes the trace (traceOutput `none`) writes it to trace/output.
+    if (plan) await fs.mkdir(path.join(directory, 'trace'), { mode: 0o700 });
     for (const [name, content] of Object.entries(plan?.files ?? {})) {
       await fs.writeFile(path.join(directory, name), content, { mode: 0o600 });
     }
@@ -294,11 +296,13 @@ const MAX_TRACE_READ_BYTES = 80 * 1024 * 1024;
 
 /** Reads the trace file, and the saved tail when the supervisor had to empty it. */
 async function readTrace(directory: string): Promise<ProbeTrace> {
-  const overflowed = await exists(path.join(directory, 'trace.overflow'));
-  const tail = overflowed ? await fs.readFile(path.join(directory, 'trace.tail')).catch(() => Buffer.alloc(0)) : Buffer.alloc(0);
+  const overflowed = await exists(path.join(directory, 'trace', 'overflow'));
+  const tail = overflowed
+    ? await fs.readFile(path.join(directory, 'trace', 'tail')).catch(() => Buffer.alloc(0))
+    : Buffer.alloc(0);
   let body = Buffer.alloc(0);
   try {
-    const handle = await fs.open(path.join(directory, 'trace'), 'r');
+    const handle = await fs.open(path.join(directory, 'trace', 'output'), 'r');
     try {
       const { size } = await handle.stat();
       const length = Math.min(size, MAX_TRACE_READ_BYTES);

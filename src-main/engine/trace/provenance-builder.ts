@@ -21,6 +21,13 @@ import type { TraceRecord } from './trace-record.ts';
 /** Longest command text kept per assignment; a long eval is shortened for display. */
 const MAX_COMMAND_LENGTH = 300;
 
+/**
+ * Matches every command that can assign a tracked variable: its name (GO*, CGO_*, PATH, CC,
+ * ZDOTDIR, BASH_ENV, ENV, XDG_CONFIG_HOME) or a list that feeds PATH (zsh `path`, fish
+ * `fish_user_paths`, `fish_add_path`) appears in it.
+ */
+const MAY_ASSIGN_TRACKED = /go|path|cc|zdotdir|env|xdg/i;
+
 /** A file of the startup chain as the shell's rules describe it, before the trace is consulted. */
 export interface ExpectedStartupFile {
   path: string;
@@ -60,6 +67,8 @@ export function buildProvenance(input: BuildProvenanceInput): {
   const chains = new Map<string, Assignment[]>();
   for (const [name, assignments] of input.extraAssignments ?? []) chains.set(name, [...assignments]);
   for (const { record, location, via } of located) {
+    // Most traced commands touch no tracked variable; skip splitting those into words.
+    if (!MAY_ASSIGN_TRACKED.test(record.command)) continue;
     for (const assignment of (input.findAssignments ?? findAssignments)(record.command)) {
       if (!isTrackedVariable(assignment.name)) continue;
       const chain = chains.get(assignment.name) ?? [];

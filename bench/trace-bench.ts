@@ -1,0 +1,214 @@
+/**
+ * Measures what tracing adds to a context. For each traced shell and mode it probes a realistic
+ * HOME (Debian's skeleton bash files with bash-completion installed, a 300-line ~/.zshrc that runs
+ * compinit, a fish configuration with conf.d files) alternately without and with tracing, in the
+ * same run, and prints the medians and the ratio traced/untraced. A context's time is what a scan
+ * spends on it: the probe, reading the trace into provenance (traced runs only) and go env. The
+ * ratio of the shell part alone, without go env, is printed beside it.
+ *
+ * Usage: node --import tsx bench/trace-bench.ts [--runs N]
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { GoProber } from '../src-main/engine/go/go-probe.ts';
+import { DEFAULT_PROBE_DEADLINE_MS } from '../src-main/engine/probe/limits.ts';
+import { runProbe, type ProbeRequest } from '../src-main/engine/probe/run-probe.ts';
+import { findShellFacts, PROBE_GUARD_VARIABLES } from '../src-main/engine/shells/shell-table.ts';
+import { tracerFor } from '../src-main/engine/trace/tracers.ts';
+
+const DEFAULT_RUNS = 15;
+/** The ratio traced/untraced that tracing aims to stay under. */
+const TARGET_RATIO = 1.2;
+
+const BASH_COMPLETION = '/usr/share/bash-completion/bash_completion';
+
+/** A ~/.zshrc of about 300 lines in the style of a hand-grown configuration. */
+function realisticZshrc(): string {
+  const lines = [
+    'autoload -Uz compinit',
+    'compinit -i',
+    'setopt autocd extendedglob nomatch notify',
+    'HISTSIZE=10000',
+    'SAVEHIST=10000',
+    "zstyle ':completion:*' menu select",
+    "zstyle ':completion:*' matcher-list 'm:{a-z}={A-Za-z}'",
+    'export GOPATH="$HOME/go"',
+    'export PATH="$GOPATH/bin:/usr/lib/go-1.23/bin:$PATH"',
+  ];
+  for (let index = 0; lines.length < 290; index += 1) {
+    lines.push(`alias g${index}='git log --oneline -n ${index + 1}'`);
+    lines.push(`helper_${index}() { print -r -- "helper ${index}: $*" }`);
+    lines.push(`[[ -d $HOME/opt/tool${index} ]] && path+=($HOME/opt/tool${index}/bin)`);
+  }
+  lines.push('export GOFLAGS=-mod=mod', 'bindkey -e', '');
+  return lines.join('\n');
+}
+
+const FISH_CONFIG = [
+  'set -gx GOPATH $HOME/go',
+  'fish_add_path -g /usr/lib/go-1.23/bin',
+  'if status is-interactive',
+  '    abbr -a gs git status',
+  '    set -g fish_greeting',
+  'end',
+  '',
+].join('\n');
+
+function fishConfD(index: number): string {
+  return [
+    `set -gx TOOL${index}_HOME $HOME/.tool${index}`,
+    `function tool${index}_hello`,
+    `    echo tool ${index}`,
+    'end',
+    `abbr -a t${index} tool${index}_hello`,
+    '',
+  ].join('\n');
+}
+
+async function createRealisticHome(): Promise<{ home: string; remove(): Promise<void> }> {
+  const parent = await fs.mkdtemp(path.join(os.tmpdir(), 'go-env-lens-trace-bench-'));
+  const home = path.join(parent, 'home');
+  const files: Record<string, string> = {
+    '.bashrc': await fs.readFile('/etc/skel/.bashrc', 'utf8'),
+    '.profile': await fs.readFile('/etc/skel/.profile', 'utf8'),
+    '.zshrc': realisticZshrc(),
+    '.config/fish/config.fish': FISH_CONFIG,
+  };
+  // Debian's skeleton .bashrc leaves bash-completion commented out; a typical user enables it.
+  files['.bashrc'] += `\n[ -f ${BASH_COMPLETION} ] && . ${BASH_COMPLETION}\n`;
+  files['.profile'] += '\nexport PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"\n';
+  for (let index = 0; index < 6; index += 1) files[`.config/fish/conf.d/tool${index}.fish`] = fishConfD(index);
+  for (const [relative, text] of Object.entries(files)) {
+    const target = path.join(home, relative);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(target, text);
+  }
+  return { home, remove: () => fs.rm(parent, { recursive: true, force: true }) };
+}
+
+interface ContextTime {
+  /** The probe and, when traced, reading the trace. */
+  shellMs: number;
+  /** The above plus go env. */
+  totalMs: number;
+}
+
+/** Probes once as a scan does and returns the times in milliseconds. */
+async function timeContext(request: ProbeRequest, shell: string, login: boolean, traced: boolean): Promise<ContextTime> {
+  const tracer = tracerFor(shell)!;
+  const started = performance.now();
+  const result = await runProbe({
+    ...request,
+    trace: traced
+      ? (probeDirectory, captureCommand) =>
+          tracer.plan({
+            login,
+            runningAsRoot: process.getuid?.() === 0,
+            argv0: request.argv0,
+            args: request.args,
+            method: request.method,
+            captureCommand,
+            probeDirectory,
+            environment: request.environment,
+          })
+      : undefined,
+  });
+  if (!result.environment) throw new Error(`${shell} ${login ? 'login' : 'non-login'} failed: ${result.error?.message}`);
+  if (traced) {
+    tracer.analyse({
+      login,
+      trace: result.trace?.text ?? '',
+      probeDirectory: result.probeDirectory,
+      startEnvironment: request.environment,
+      finalEnvironment: result.environment.variables,
+    });
+  }
+  const shellMs = performance.now() - started;
+  // A new prober each time: a scan runs go env once per distinct environment, uncached.
+  const goProber = new GoProber();
+  try {
+    await goProber.probe(result.environment.variables);
+  } finally {
+    await goProber.dispose();
+  }
+  return { shellMs, totalMs: performance.now() - started };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { runs: { type: 'string' } } });
+  const runs = values.runs === undefined ? DEFAULT_RUNS : Number.parseInt(values.runs, 10);
+  if (!Number.isInteger(runs) || runs < 1) {
+    throw new Error(`invalid --runs ${JSON.stringify(values.runs)}: give a whole number from 1 up`);
+  }
+  console.log('Go Env Lens tracing benchmark');
+  console.log(`${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
+  console.log(`${runs} runs each, untraced and traced alternating, after one warm-up pair; medians.`);
+  if (!existsSync(BASH_COMPLETION)) console.log(`note: ${BASH_COMPLETION} is missing, so bash runs without it`);
+
+  const { home, remove } = await createRealisticHome();
+  try {
+    const environment = {
+      HOME: home,
+      USER: os.userInfo().username,
+      LOGNAME: os.userInfo().username,
+      LANG: 'C.UTF-8',
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      ...PROBE_GUARD_VARIABLES,
+      TERM: 'xterm-256color',
+    };
+    console.log('');
+    console.log(
+      `${'context'.padEnd(20)} ${'untraced'.padStart(10)} ${'traced'.padStart(10)}  ` +
+        `ratio (target ≤ ${TARGET_RATIO})  shell part: untraced, traced, ratio`,
+    );
+    for (const shell of ['bash', 'zsh', 'fish', 'ksh93', 'mksh', 'yash', 'dash', 'posh', 'tcsh', 'elvish', 'xonsh']) {
+      const facts = findShellFacts(shell);
+      const shellPath = ['/usr/bin', '/bin'].map((directory) => `${directory}/${shell}`).find((candidate) => existsSync(candidate));
+      if (!facts || !shellPath || !tracerFor(shell)) continue;
+      for (const [mode, invocation] of [['login', facts.login], ['non-login', facts.nonLogin]] as const) {
+        if (!invocation) continue;
+        const request: ProbeRequest = {
+          shellPath,
+          argv0: invocation.argv0,
+          args: invocation.args,
+          method: invocation.method,
+          stdin: invocation.stdin,
+          environment,
+          cwd: home,
+          deadlineMs: DEFAULT_PROBE_DEADLINE_MS,
+          privateStateArgs: facts.privateStateArgs,
+        };
+        const login = mode === 'login';
+        const untraced: ContextTime[] = [];
+        const traced: ContextTime[] = [];
+        for (let run = 0; run <= runs; run += 1) {
+          const plain = await timeContext(request, shell, login, false);
+          const withTrace = await timeContext(request, shell, login, true);
+          if (run === 0) continue;
+          untraced.push(plain);
+          traced.push(withTrace);
+        }
+        const total = [median(untraced.map((time) => time.totalMs)), median(traced.map((time) => time.totalMs))];
+        const shellOnly = [median(untraced.map((time) => time.shellMs)), median(traced.map((time) => time.shellMs))];
+        console.log(
+          `${`${shell}-${mode}`.padEnd(20)} ${`${total[0]!.toFixed(1)} ms`.padStart(10)} ` +
+            `${`${total[1]!.toFixed(1)} ms`.padStart(10)}  ${(total[1]! / total[0]!).toFixed(2).padEnd(19)}` +
+            `  ${shellOnly[0]!.toFixed(1)} ms, ${shellOnly[1]!.toFixed(1)} ms, ${(shellOnly[1]! / shellOnly[0]!).toFixed(2)}`,
+        );
+      }
+    }
+  } finally {
+    await remove();
+  }
+}
+
+await main();
