@@ -249,6 +249,48 @@ describe('browser UI over go-env-lens serve', () => {
     assert.deepEqual(entries, [`${home.path}/work/go`]);
     await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'detail-C01.png') });
   });
+
+  test('C01: explains GOPATH with file and line', async () => {
+    await page.locator('[data-explain-variable="GOPATH"]').click();
+    await page.locator('[data-view="variables"][data-variable="GOPATH"]').waitFor();
+
+    const bash = page.locator('[data-provenance-context-id="bash-non-login"]');
+    assert.equal(await bash.locator('[data-provenance-method]').getAttribute('data-provenance-method'), 'traced');
+    assert.match(await bash.locator('[data-probe-method]').innerText(), /passed as a command/);
+    const winner = bash.locator('[data-chain-winner="true"]');
+    assert.equal(await winner.getAttribute('data-chain-file'), `${home.path}/.bashrc`);
+    assert.equal(await winner.getAttribute('data-chain-line'), '2');
+    assert.match(await winner.innerText(), /~\/\.bashrc:2/);
+
+    const desktop = page.locator('[data-provenance-context-id="desktop"]');
+    assert.equal(await desktop.locator('[data-chain-file]').count(), 0);
+
+    await winner.locator('.source-link').click();
+    const viewer = page.locator(`[data-file-viewer="${home.path}/.bashrc"]`);
+    await viewer.waitFor();
+    const highlighted = viewer.locator('[data-highlighted-line]');
+    assert.equal(await highlighted.getAttribute('data-highlighted-line'), '2');
+    assert.match(await highlighted.innerText(), /export GOPATH="\$HOME\/work\/go"/);
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'variables-C01.png') });
+  });
+
+  test('C01: explains each PATH entry', async () => {
+    await page.locator('[data-view-tab="overview"]').click();
+    await cell('bash-non-login', 'go').locator('button').click();
+    const detail = page.locator('aside[data-detail-context-id="bash-non-login"]');
+    await detail.getByRole('button', { name: 'Where does each entry come from?' }).click();
+    await page.locator('[data-view="variables"][data-variable="PATH"]').waitFor();
+
+    const bash = page.locator('[data-provenance-context-id="bash-non-login"]');
+    const entries = bash.locator('[data-path-entry-index]');
+    const texts = await entries.allInnerTexts();
+    const goEntry = texts.find((text) => text.includes('/usr/lib/go-1.23/bin'));
+    assert.ok(goEntry, `no /usr/lib/go-1.23/bin entry in ${JSON.stringify(texts)}`);
+    assert.match(goEntry, /~\/\.bashrc:3/);
+    const binEntry = bash.locator('[data-path-entry-index]', { hasText: '~/work/go/bin' });
+    assert.equal(await binEntry.getAttribute('data-path-problem'), 'missing');
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'path-origins-C01.png') });
+  });
 });
 
 describe('serve request checks', () => {

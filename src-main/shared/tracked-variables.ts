@@ -14,12 +14,13 @@ export const TRACKED_VARIABLES = [
 export const LOCATION_VARIABLES = ['ZDOTDIR', 'BASH_ENV', 'ENV', 'XDG_CONFIG_HOME'];
 
 /**
- * Reports whether a variable's origin is of interest: the lists above and any GO* or CGO_* one.
+ * Reports whether a variable's origin is of interest: the lists above and any GO* or CGO_* one,
+ * except Go Env Lens's own GO_ENV_LENS_* settings.
  */
 export function isTrackedVariable(name: string): boolean {
   return (
     TRACKED_VARIABLES.includes(name) ||
     LOCATION_VARIABLES.includes(name) ||
-    /^(GO|CGO_)[A-Z0-9_]*$/.test(name)
+    (/^(GO|CGO_)[A-Z0-9_]*$/.test(name) && !name.startsWith('GO_ENV_LENS_'))
   );
 }

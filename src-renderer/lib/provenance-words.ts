@@ -10,7 +10,7 @@ import type {
   ProvenanceMethod,
   StartupFile,
 } from '../../src-main/shared/provenance.ts';
-import type { ScanContext } from '../../src-main/shared/scan-report.ts';
+import type { ProbeMethod, ScanContext } from '../../src-main/shared/scan-report.ts';
 
 /** Descriptions of the provenance methods. */
 export const METHOD_WORDS: Record<ProvenanceMethod, string> = {
@@ -19,9 +19,18 @@ export const METHOD_WORDS: Record<ProvenanceMethod, string> = {
   'files-only': 'startup files listed; lines not traced',
 };
 
+/** Descriptions of how the probe reached the shell's environment. */
+export const PROBE_METHOD_WORDS: Record<ProbeMethod, string> = {
+  command: 'probe passed as a command (-c)',
+  typed: 'probe typed at a real prompt',
+  inherited: 'no shell: the environment is inherited as is',
+};
+
 /** Describes how a context's provenance was obtained, including when it was not obtained. */
 export function describeProvenanceMethod(context: ScanContext): string {
+  if (context.shell === null && context.provenance) return 'no startup files: every value comes from the session';
   if (context.provenance) return METHOD_WORDS[context.provenance.method];
+  if (context.provenanceError) return `not explained: ${context.provenanceError}`;
   return context.shell === null
     ? 'not traced: no shell runs in this context'
     : 'not traced for this shell';
