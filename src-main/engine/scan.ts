@@ -233,7 +233,7 @@ async function probeContext(
     const started = performance.now();
     context.env = { ...base };
     context.ok = true;
-    if (options.trace !== false) context.provenance = sessionProvenance(base);
+    if (options.trace !== false) context.provenance = sessionProvenance(base, base);
     context.go = await goProber.probe(context.env);
     context.durationMs = performance.now() - started;
     return context;
@@ -241,7 +241,8 @@ async function probeContext(
 
   const started = performance.now();
   const invocation = plan.invocation;
-  const tracer = options.trace === false || !plan.shell ? null : tracerFor(plan.shell);
+  // A script's `sh -c` reads no startup file, so its values are explained like the desktop's.
+  const tracer = options.trace === false || plan.mode === 'script' || !plan.shell ? null : tracerFor(plan.shell);
   const login = plan.mode === 'login';
   const probeEnvironment = { ...base, ...PROBE_GUARD_VARIABLES, TERM: 'xterm-256color' };
   const result = await runProbe({
@@ -277,6 +278,8 @@ async function probeContext(
     context.env = withoutGuards(result.environment.variables, base);
     context.envRaw = result.environment.raw;
     context.ok = true;
+    if (plan.mode === 'script' && options.trace !== false) context.provenance = sessionProvenance(base, context.env);
+    if (tracer?.ready) await tracer.ready.catch(() => undefined);
     if (tracer && result.trace) explainContext(context, tracer, result.trace, {
       login,
       probeDirectory: result.probeDirectory,
@@ -324,15 +327,15 @@ function describeStop(tracer: ShellTracer, trace: string, home: string | undefin
 }
 
 /**
- * The provenance of a context that started no shell: every value comes from the session the
- * app was started in.
+ * The provenance of a context that reads no startup file (the desktop, a script's `sh -c`):
+ * every value comes from the session the app was started in.
  */
-function sessionProvenance(base: Record<string, string>) {
+function sessionProvenance(base: Record<string, string>, final: Record<string, string>) {
   return buildProvenance({
     method: 'files-only',
     records: [],
     startEnvironment: base,
-    finalEnvironment: base,
+    finalEnvironment: final,
     shellVariables: [],
     expectedFiles: [],
   }).provenance;

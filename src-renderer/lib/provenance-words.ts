@@ -28,7 +28,9 @@ export const PROBE_METHOD_WORDS: Record<ProbeMethod, string> = {
 
 /** Describes how a context's provenance was obtained, including when it was not obtained. */
 export function describeProvenanceMethod(context: ScanContext): string {
-  if (context.shell === null && context.provenance) return 'no startup files: every value comes from the session';
+  if ((context.mode === 'desktop' || context.mode === 'script') && context.provenance) {
+    return 'no startup files: every value comes from the session';
+  }
   if (context.provenance) return METHOD_WORDS[context.provenance.method];
   if (context.provenanceError) return `not explained: ${context.provenanceError}`;
   return context.shell === null

@@ -72,6 +72,8 @@ export interface TraceStopPoint {
 }
 
 export interface ShellTracer {
+  /** Settles when `analyse` can do its full work (a parser loaded); absent when always ready. */
+  ready?: Promise<void>;
   plan(input: TracePlanInput): TracePlan;
   analyse(input: TraceAnalysisInput): TraceAnalysis;
   /** The last command the trace shows, for explaining a probe that ran out of time. */

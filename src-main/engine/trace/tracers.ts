@@ -1,10 +1,13 @@
 /** The tracer of each shell that has one, by the shell's canonical name. */
 import { bashTracer, zshTracer } from './bash-zsh-tracers.ts';
+import { dashTracer, poshTracer, shReaderReady } from './sh-reader-tracer.ts';
 import type { ShellTracer } from './tracer.ts';
 
 const TRACERS: Record<string, ShellTracer> = {
   bash: bashTracer,
   zsh: zshTracer,
+  dash: { ...dashTracer, ready: shReaderReady },
+  posh: { ...poshTracer, ready: shReaderReady },
 };
 
 /** Returns the tracer for a shell, or null when its startup cannot be traced yet. */
