@@ -257,6 +257,55 @@ for (const variant of USER_VARIANTS) {
       assert.equal(winner(context('zsh-non-login'), 'GOPATH', home), '~/.config/zsh/.zshrc:2');
     });
 
+    test('prompt hooks typed at a prompt', async (t) => {
+      const files = {
+        '.bashrc': [
+          'export GOPATH="$HOME/before-hook"',
+          '_tool_hook() {',
+          `  eval "$(printf 'export GOFLAGS=-mod=vendor\\n')"`,
+          '  export GOPATH="$HOME/from-hook"',
+          '}',
+          'PROMPT_COMMAND="_tool_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"',
+          '',
+          'PROMPT_COMMAND="$PROMPT_COMMAND;export GOTOOLCHAIN=local"',
+          '',
+        ].join('\n'),
+        '.zshrc': [
+          'export GOPATH="$HOME/before-hook"',
+          'autoload -Uz add-zsh-hook',
+          '_tool_hook() {',
+          `  eval "$(printf 'export GOFLAGS=-mod=vendor\\n')"`,
+          '  export GOPATH="$HOME/from-hook"',
+          '}',
+          'add-zsh-hook precmd _tool_hook',
+          '',
+        ].join('\n'),
+      };
+      const { home, context } = await scanHome(t, files, variant);
+      const bash = context('bash-non-login');
+      assert.equal(bash.method, 'typed');
+      assert.match(bash.probeNote ?? '', /^prompt hooks found: PROMPT_COMMAND \(~\/\.bashrc:6\), PROMPT_COMMAND \(~\/\.bashrc:8\)\./);
+      assert.equal(bash.env.GOPATH, `${home}/from-hook`);
+      assert.equal(winner(bash, 'GOPATH', home), '~/.bashrc:4');
+      assert.equal(winner(bash, 'GOFLAGS', home), '~/.bashrc:3');
+      assert.equal(winner(bash, 'GOTOOLCHAIN', home), '~/.bashrc:8');
+      const gopath = bash.provenance!.variables.GOPATH!;
+      assert.equal(gopath.chain[gopath.winner!]?.via, 'prompt-hook');
+      assert.equal(gopath.chain[0]?.location.line, 1, 'the startup assignment comes first in the chain');
+
+      for (const id of ['zsh-login', 'zsh-non-login']) {
+        const zsh = context(id);
+        assert.equal(zsh.method, 'typed', id);
+        assert.equal(zsh.env.GOPATH, `${home}/from-hook`, id);
+        assert.equal(winner(zsh, 'GOPATH', home), '~/.zshrc:5', id);
+        assert.equal(winner(zsh, 'GOFLAGS', home), '~/.zshrc:4', id);
+        assert.equal(zsh.provenance!.variables.GOPATH!.chain.at(-1)?.via, 'prompt-hook', id);
+      }
+      // bash login does not read ~/.bashrc here, so it has no hook and stays a -c probe.
+      assert.equal(context('bash-login').method, 'command');
+      assert.equal(context('bash-login').probeNote, null);
+    });
+
     test('traced environment equals untraced', async (t) => {
       const files = {
         ...C01.files,

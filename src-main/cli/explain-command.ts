@@ -54,8 +54,9 @@ export function formatExplanation(report: ScanReport, contexts: ScanContext[], v
     const provenance = context.provenance;
     const value = context.env[variable];
     lines.push(`  value: ${value === undefined ? '(not set)' : JSON.stringify(short(value))}`);
+    if (context.probeNote) lines.push(`  probe: ${context.probeNote}`);
     if (!provenance) {
-      lines.push('  origin: not traced for this shell');
+      lines.push(`  origin: ${context.provenanceError ? `not explained: ${context.provenanceError}` : 'not traced for this shell'}`);
     } else {
       lines.push(`  method: ${methodText(provenance.method)}`);
       const story = provenance.variables[variable];

@@ -222,6 +222,7 @@ async function probeContext(
     startupFiles: [],
     provenance: null,
     provenanceError: null,
+    probeNote: null,
   };
 
   if (plan.notApplicable !== undefined || (plan.mode !== 'desktop' && !plan.invocation)) {
@@ -245,31 +246,57 @@ async function probeContext(
   const tracer = options.trace === false || plan.mode === 'script' || !plan.shell ? null : tracerFor(plan.shell);
   const login = plan.mode === 'login';
   const probeEnvironment = { ...base, ...PROBE_GUARD_VARIABLES, TERM: 'xterm-256color' };
-  const result = await runProbe({
-    shellPath: plan.shellPath!,
-    argv0: invocation.argv0,
-    args: invocation.args,
-    method: invocation.method,
-    stdin: invocation.stdin,
-    environment: probeEnvironment,
-    cwd: base.HOME && base.HOME.startsWith('/') ? base.HOME : '/',
-    deadlineMs: options.deadlineMs,
-    privateStateArgs: plan.privateStateArgs,
-    trace: tracer
-      ? (probeDirectory, captureCommand) =>
-          tracer.plan({
-            login,
-            runningAsRoot: process.getuid?.() === 0,
-            argv0: invocation.argv0,
-            args: invocation.args,
-            method: invocation.method,
-            captureCommand,
-            probeDirectory,
-            environment: probeEnvironment,
-          })
-      : undefined,
-    describeStop: tracer ? (trace) => describeStop(tracer, trace, base.HOME) : undefined,
-  });
+  const probe = (method: ModeInvocation['method'], stdin: ModeInvocation['stdin']) =>
+    runProbe({
+      shellPath: plan.shellPath!,
+      argv0: invocation.argv0,
+      args: invocation.args,
+      method,
+      stdin,
+      environment: probeEnvironment,
+      cwd: base.HOME && base.HOME.startsWith('/') ? base.HOME : '/',
+      deadlineMs: options.deadlineMs,
+      privateStateArgs: plan.privateStateArgs,
+      trace: tracer
+        ? (probeDirectory, captureCommand) =>
+            tracer.plan({
+              login,
+              runningAsRoot: process.getuid?.() === 0,
+              argv0: invocation.argv0,
+              args: invocation.args,
+              method,
+              captureCommand,
+              probeDirectory,
+              environment: probeEnvironment,
+            })
+        : undefined,
+      describeStop: tracer ? (trace) => describeStop(tracer, trace, base.HOME) : undefined,
+    });
+  let result = await probe(invocation.method, invocation.stdin);
+
+  // `-c` shows no prompt, so hooks that run before each prompt never ran: probe again, typed.
+  const hooks =
+    tracer?.promptHooks && result.environment && result.trace && invocation.method === 'command'
+      ? tracer.promptHooks(result.trace.text)
+      : [];
+  if (hooks.length > 0) {
+    const installed = hooks
+      .map((hook) => `${hook.name} (${shortenHome(hook.location.file, base.HOME)}:${hook.location.line})`)
+      .join(', ');
+    const typed = await probe('typed', 'tty');
+    if (typed.environment) {
+      result = typed;
+      context.method = 'typed';
+      context.probeNote =
+        `prompt hooks found: ${installed}. The probe was typed at a real prompt, so they ran ` +
+        'before the environment was captured, as in a terminal.';
+    } else {
+      context.probeNote =
+        `prompt hooks found: ${installed}, but the probe typed at a real prompt failed ` +
+        `(${typed.error?.message ?? 'no capture'}). The values are from the -c probe, which runs ` +
+        'no prompt hook, so values the hooks set are missing.';
+    }
+  }
   context.argv = result.argv;
   context.output = result.output;
   context.outputTruncated = result.outputTruncated;
@@ -319,6 +346,10 @@ function explainContext(
   } catch (error) {
     context.provenanceError = `the trace could not be read: ${(error as Error).message}`;
   }
+}
+
+function shortenHome(file: string, home: string | undefined): string {
+  return home && file.startsWith(`${home}/`) ? `~/${file.slice(home.length + 1)}` : file;
 }
 
 function describeStop(tracer: ShellTracer, trace: string, home: string | undefined): string | null {

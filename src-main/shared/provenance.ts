@@ -36,7 +36,12 @@ export type AssignmentVia =
   /** Inside a function defined elsewhere: the location is the call site. */
   | 'function'
   /** A fish universal variable from fish_variables (`set -U`, `fish_add_path`). */
-  | 'fish-universal';
+  | 'fish-universal'
+  /**
+   * A hook that runs before each prompt (PROMPT_COMMAND, precmd): the location is the hook's own
+   * line, or the line that set PROMPT_COMMAND for a command in that string.
+   */
+  | 'prompt-hook';
 
 /** One assignment to a variable and the value right after it. */
 export interface Assignment {

@@ -97,6 +97,11 @@ export interface ScanContext {
   provenance: ContextProvenance | null;
   /** Why a context whose environment was captured has no provenance, in plain words. */
   provenanceError: string | null;
+  /**
+   * Why the context was probed the way it was, when that is not the shell's usual way (prompt
+   * hooks found, so the probe was typed at a real prompt), in plain words; null otherwise.
+   */
+  probeNote: string | null;
 }
 
 /** One installed shell. */

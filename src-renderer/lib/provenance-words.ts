@@ -52,6 +52,7 @@ export const VIA_WORDS: Record<AssignmentVia, string | null> = {
   eval: '(eval)',
   function: '(function)',
   'fish-universal': '(fish universal variable)',
+  'prompt-hook': '(prompt hook)',
 };
 
 /** Descriptions of the problems of PATH entries. */

@@ -137,7 +137,8 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
 
   const exited = new Promise<void>((resolve) => terminal.onExit(() => resolve()));
   terminal.onData((data) => output.append(data));
-  if (method === 'typed') terminal.write(`${captureCommand}\r`);
+  // Typed ahead: the shell reads each line when it shows its prompt.
+  if (method === 'typed') terminal.write(`${plan?.typedInput ? `${plan.typedInput}\r` : ''}${captureCommand}\r`);
 
   const outcome = await waitForOutcome(directory, captureFile, exitFile, request.deadlineMs);
   const durationMs = performance.now() - started;

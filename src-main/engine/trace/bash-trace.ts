@@ -19,20 +19,29 @@ export const BASH_PS4 =
 
 /** How a traced bash is started for one mode. */
 export interface BashTraceSetup {
-  /** Arguments up to and including `-c`; the capture command follows unless `captureEmbedded`. */
+  /** Arguments; for a command probe they end with `-c`, and the capture follows unless embedded. */
   args: string[];
   environment: Record<string, string>;
   captureEmbedded: boolean;
+  /** For a typed probe as root: the line typed before the capture, which replays the startup. */
+  typedInput?: string;
 }
 
 /**
  * Returns the arguments and environment of a traced bash. `command` is the probe's capture
- * command; `login` chooses the login startup sequence.
+ * command; `login` chooses the login startup sequence; `typed` starts an interactive shell that
+ * reads its commands from the terminal, so prompt hooks run before the capture.
  */
-export function bashTraceSetup(login: boolean, runningAsRoot: boolean, command: string): BashTraceSetup {
+export function bashTraceSetup(
+  login: boolean,
+  runningAsRoot: boolean,
+  command: string,
+  typed = false,
+): BashTraceSetup {
   const environment = { BASH_XTRACEFD: String(TRACE_DESCRIPTOR), PS4: BASH_PS4 };
+  const modeArgs = login ? ['-l', '-i'] : ['-i'];
   if (!runningAsRoot) {
-    return { args: login ? ['-x', '-l', '-i', '-c'] : ['-x', '-i', '-c'], environment, captureEmbedded: false };
+    return { args: ['-x', ...modeArgs, ...(typed ? [] : ['-c'])], environment, captureEmbedded: false };
   }
   const replay = login
     ? '. /etc/profile; ' +
@@ -40,18 +49,33 @@ export function bashTraceSetup(login: boolean, runningAsRoot: boolean, command: 
       'elif [ -f ~/.bash_login ]; then . ~/.bash_login; ' +
       'elif [ -f ~/.profile ]; then . ~/.profile; fi'
     : '[ -f /etc/bash.bashrc ] && . /etc/bash.bashrc; [ -f ~/.bashrc ] && . ~/.bashrc';
-  // PS4 is set inside the shell, where root's bash accepts it; `set +x` keeps the capture quiet.
-  const script = `PS4=${singleQuote(BASH_PS4)}; set -x; ${replay}; { set +x; } 2>/dev/null; ${command}`;
-  const modeArgs = login ? ['-l', '-i'] : ['-i'];
+  // PS4 is set inside the shell, where root's bash accepts it. ANSI-C quoting keeps its control
+  // characters out of a typed line, where readline would take them for editing keys.
+  const startup = `PS4=${ansiCQuote(BASH_PS4)}; set -x; ${replay}`;
+  const rootEnvironment = { BASH_XTRACEFD: String(TRACE_DESCRIPTOR) };
+  if (typed) {
+    // Tracing stays on, so the prompt hooks that run before the capture line are traced too.
+    return {
+      args: ['--noprofile', '--norc', ...modeArgs],
+      environment: rootEnvironment,
+      captureEmbedded: false,
+      typedInput: startup,
+    };
+  }
+  // `set +x` keeps the capture out of the trace.
   return {
-    args: ['--noprofile', '--norc', ...modeArgs, '-c', script],
-    environment: { BASH_XTRACEFD: String(TRACE_DESCRIPTOR) },
+    args: ['--noprofile', '--norc', ...modeArgs, '-c', `${startup}; { set +x; } 2>/dev/null; ${command}`],
+    environment: rootEnvironment,
     captureEmbedded: true,
   };
 }
 
-function singleQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
+/** Quotes text as `$'...'`, with every control character written as a `\xHH` escape. */
+function ansiCQuote(text: string): string {
+  const escaped = text.replace(/[\\'\x00-\x1f\x7f]/g, (char) =>
+    char === '\\' || char === "'" ? `\\${char}` : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+  return `$'${escaped}'`;
 }
 
 /** Splits a bash trace into records. Text before the first record is ignored. */

@@ -6,7 +6,7 @@ import { bashTraceSetup, parseBashTrace } from './bash-trace.ts';
 import { buildProvenance } from './provenance-builder.ts';
 import { expectedStartupFiles } from './startup-rules.ts';
 import type { TraceRecord } from './trace-record.ts';
-import type { ShellTracer, TraceStopPoint } from './tracer.ts';
+import type { PromptHook, ShellTracer, TraceStopPoint } from './tracer.ts';
 import { parseZshTrace, zshTraceSetup } from './zsh-trace.ts';
 
 /** Variables bash sets by itself in every interactive shell. */
@@ -16,14 +16,16 @@ const ZSH_OWN_VARIABLES = ['PWD', 'OLDPWD', 'SHLVL', '_', 'LOGNAME'];
 
 export const bashTracer: ShellTracer = {
   plan(input) {
-    const setup = bashTraceSetup(input.login, input.runningAsRoot, input.captureCommand);
+    const typed = input.method === 'typed';
+    const setup = bashTraceSetup(input.login, input.runningAsRoot, input.captureCommand, typed);
     return {
       argv0: input.argv0,
       args: setup.args,
-      method: 'command',
+      method: input.method,
       environment: setup.environment,
       traceOutput: 'fd3',
       captureEmbedded: setup.captureEmbedded,
+      typedInput: setup.typedInput,
     };
   },
   analyse(input) {
@@ -34,22 +36,47 @@ export const bashTracer: ShellTracer = {
       finalEnvironment: input.finalEnvironment,
       shellVariables: BASH_OWN_VARIABLES,
       expectedFiles: expectedStartupFiles('bash', input.login, input.startEnvironment),
+      callersInTrace: true,
     });
   },
   stopPoint(trace) {
     return lastFileRecord(parseBashTrace(trace));
   },
+  promptHooks(trace) {
+    return findPromptHooks(parseBashTrace(trace), BASH_HOOK_INSTALLS);
+  },
 };
+
+/** Commands that install a bash prompt hook: a non-empty PROMPT_COMMAND (string or array). */
+const BASH_HOOK_INSTALLS = /^(?:export\s+|declare\s+-\w+\s+)?(PROMPT_COMMAND)(?:\[\d*\])?\+?=(?!''$|$)/;
+
+/**
+ * Commands that install a zsh prompt hook: add-zsh-hook precmd, or a precmd_functions
+ * assignment (what direnv and mise print). A function named `precmd` defined in a startup file is
+ * not traced, so it is not found.
+ */
+const ZSH_HOOK_INSTALLS = /^(?:add-zsh-hook\s+(?:-\S+\s+)*(precmd)\b|(precmd_functions)\+?=)/;
+
+/** Finds the prompt hooks installed by commands read from files. */
+function findPromptHooks(records: TraceRecord[], installs: RegExp): PromptHook[] {
+  const hooks: PromptHook[] = [];
+  for (const record of records) {
+    const match = installs.exec(record.command);
+    if (!match || !record.file) continue;
+    hooks.push({ name: match[1] ?? match[2]!, location: { file: record.file, line: record.line } });
+  }
+  return hooks;
+}
 
 // NOTE: a startup file that sets PS4 itself ends the records from that line on, and keeps PS4
 // exported (zsh exports what it imported), so such a setup is explained only up to that line.
 export const zshTracer: ShellTracer = {
   plan(input) {
-    const setup = zshTraceSetup(input.login);
+    const setup = zshTraceSetup(input.login, input.method === 'typed');
     return {
       argv0: input.argv0,
       args: setup.args,
-      method: 'command',
+      method: input.method,
       environment: setup.environment,
       traceOutput: 'stderr',
     };
@@ -72,6 +99,9 @@ export const zshTracer: ShellTracer = {
   },
   stopPoint(trace) {
     return lastFileRecord(parseZshTrace(trace).records);
+  },
+  promptHooks(trace) {
+    return findPromptHooks(parseZshTrace(trace).records, ZSH_HOOK_INSTALLS);
   },
 };
 

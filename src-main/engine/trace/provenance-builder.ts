@@ -2,7 +2,7 @@
  * Turns the trace records of one shell run into provenance: the startup files in the order they
  * ran, and for each Go variable and PATH the chain of assignments that produced its final value.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 
 import type {
   Assignment,
@@ -52,6 +52,11 @@ export interface BuildProvenanceInput {
   probeFiles?: string[];
   /** Assignments found by other means (fish universal variables), placed before the trace's. */
   extraAssignments?: Map<string, Assignment[]>;
+  /**
+   * True when records carry the call site of every function called from a file (bash), so a
+   * function record without one ran outside any startup file, as a prompt hook.
+   */
+  callersInTrace?: boolean;
   /** Recognises assignments in a traced command; the sh-family reader by default. */
   findAssignments?: (command: string) => TracedAssignment[];
 }
@@ -61,7 +66,10 @@ export function buildProvenance(input: BuildProvenanceInput): {
   startupFiles: StartupFile[];
   provenance: ContextProvenance;
 } {
-  const located = locateRecords(input.records.filter((record) => !input.probeFiles?.includes(record.file ?? '')));
+  const located = locateRecords(
+    input.records.filter((record) => !input.probeFiles?.includes(record.file ?? '')),
+    input.callersInTrace ?? false,
+  );
   const startupFiles = listStartupFiles(located, input.expectedFiles);
 
   const chains = new Map<string, Assignment[]>();
@@ -102,12 +110,17 @@ interface LocatedRecord {
 /**
  * Attributes each record to the line a user would edit: an eval's inner commands to the eval's
  * line (the shell numbers them relative to it), a function's commands to its call site, and a
- * process substitution (`source <(tool init)`) to the line that sourced it.
+ * process substitution (`source <(tool init)`) to the line that sourced it. A function that no
+ * startup file called ran as a prompt hook: its commands keep their own lines. A command of the
+ * PROMPT_COMMAND string itself goes to the line that set PROMPT_COMMAND.
  */
-function locateRecords(records: TraceRecord[]): LocatedRecord[] {
+function locateRecords(records: TraceRecord[], callersInTrace: boolean): LocatedRecord[] {
   const located: LocatedRecord[] = [];
-  let evalFrame: { depth: number; location: SourceLocation } | null = null;
+  let evalFrame: { depth: number; location: SourceLocation; via: Assignment['via'] } | null = null;
   const lastAtDepth = new Map<number, LocatedRecord>();
+  let promptCommandLocation: SourceLocation | null = null;
+  // Files read to correct hook lines, for this trace only: files change between scans.
+  const fileLines = new Map<string, string[] | null>();
 
   for (const record of records) {
     if (evalFrame && record.depth <= evalFrame.depth) evalFrame = null;
@@ -116,7 +129,7 @@ function locateRecords(records: TraceRecord[]): LocatedRecord[] {
     let via: Assignment['via'] = 'line';
     if (evalFrame) {
       location = evalFrame.location;
-      via = 'eval';
+      via = evalFrame.via;
     } else if (record.file && /^\/(dev|proc\/self)\/fd\//.test(record.file)) {
       const outer = lastAtDepth.get(record.depth - 1);
       if (outer) {
@@ -127,21 +140,63 @@ function locateRecords(records: TraceRecord[]): LocatedRecord[] {
       location = { file: record.callerFile, line: record.callerLine };
       via = 'function';
     } else if (record.functionName) {
-      // The shell gave no call site (zsh): the call is the last command one level up.
-      const caller = lastAtDepth.get(record.depth - 1);
-      if (caller) {
+      // Without a call site in the record (zsh), the call is the last command one level up.
+      const caller = callersInTrace ? undefined : lastAtDepth.get(record.depth - 1);
+      if (caller && caller.location.file !== '') {
         location = caller.location;
-        via = 'function';
+        via = caller.via === 'prompt-hook' ? 'prompt-hook' : 'function';
+      } else if (record.file) {
+        location = hookLocation(record, fileLines);
+        via = 'prompt-hook';
       }
+    } else if (!record.file && promptCommandLocation) {
+      location = promptCommandLocation;
+      via = 'prompt-hook';
     }
     const entry = { record, location, via };
     located.push(entry);
     lastAtDepth.set(record.depth, entry);
     if (!evalFrame && /^eval\s/.test(record.command)) {
-      evalFrame = { depth: record.depth, location };
+      evalFrame = { depth: record.depth, location, via: via === 'prompt-hook' ? 'prompt-hook' : 'eval' };
+    }
+    if (record.file && /^(export\s+)?PROMPT_COMMAND(\[\d*\])?\+?=/.test(record.command)) {
+      promptCommandLocation = location;
     }
   }
   return located;
+}
+
+/**
+ * The line of a command inside a prompt hook. bash numbers the lines of a function that
+ * PROMPT_COMMAND runs one or two lines off (bash 5.2), so the lines around the reported one are
+ * searched for the command's first word; zsh's numbers are exact and match at once.
+ */
+function hookLocation(record: TraceRecord, fileLines: Map<string, string[] | null>): SourceLocation {
+  const file = record.file!;
+  const line = record.line;
+  const firstWord = record.command.trim().split(/\s+/)[0] ?? '';
+  const lines = readLines(file, fileLines);
+  if (line === null || lines === null || firstWord === '') return { file, line };
+  // An assignment is traced as `NAME=value` however the line spells it (`export NAME="$X"`).
+  const assigned = /^([A-Za-z_]\w*)=/.exec(firstWord)?.[1];
+  const matches = (text: string) =>
+    assigned ? new RegExp(`\\b${assigned}=`).test(text) : text.trimStart().startsWith(firstWord);
+  for (const offset of [0, 1, -1, 2, -2]) {
+    const text = lines[line - 1 + offset];
+    if (text !== undefined && matches(text)) return { file, line: line + offset };
+  }
+  return { file, line };
+}
+
+function readLines(file: string, fileLines: Map<string, string[] | null>): string[] | null {
+  if (!fileLines.has(file)) {
+    try {
+      fileLines.set(file, readFileSync(file, 'utf8').split('\n'));
+    } catch {
+      fileLines.set(file, null);
+    }
+  }
+  return fileLines.get(file)!;
 }
 
 function mergeAssignment(

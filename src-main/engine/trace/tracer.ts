@@ -42,6 +42,8 @@ export interface TracePlan {
   traceOutput: 'fd3' | 'stderr' | 'none';
   /** True when `args` already contain the capture command, so it is not appended again. */
   captureEmbedded?: boolean;
+  /** For a typed probe: a line typed at the first prompt, before the capture command. */
+  typedInput?: string;
   /** Files written into the probe directory before the shell starts (wrapper rc files, hooks). */
   files?: Record<string, string>;
 }
@@ -65,6 +67,12 @@ export interface TraceAnalysis {
   errorOutput?: string;
 }
 
+/** A hook that runs before each prompt, and the line that installed it. */
+export interface PromptHook {
+  name: string;
+  location: SourceLocation;
+}
+
 /** The place a shell was at when it stopped: the last traced command. */
 export interface TraceStopPoint {
   location: SourceLocation;
@@ -78,4 +86,10 @@ export interface ShellTracer {
   analyse(input: TraceAnalysisInput): TraceAnalysis;
   /** The last command the trace shows, for explaining a probe that ran out of time. */
   stopPoint(trace: string): TraceStopPoint | null;
+  /**
+   * For shells whose `-c` probe skips prompt hooks: the hooks a traced `-c` run installed
+   * (PROMPT_COMMAND, precmd), each with where it was installed. A non-empty result makes the
+   * scan probe the context again, typed at a real prompt, with `method: 'typed'` in the plan.
+   */
+  promptHooks?(trace: string): PromptHook[];
 }

@@ -8,10 +8,13 @@ import { FIELD_SEPARATOR, RECORD_START, type TraceRecord } from './trace-record.
 
 export const ZSH_PS4 = `${RECORD_START}%e${FIELD_SEPARATOR}%x${FIELD_SEPARATOR}%I${FIELD_SEPARATOR}%N${FIELD_SEPARATOR} `;
 
-/** Returns the arguments (up to `-c`) and environment of a traced zsh for a mode. */
-export function zshTraceSetup(login: boolean): { args: string[]; environment: Record<string, string> } {
+/**
+ * Returns the arguments (up to `-c`, or without it for a probe typed at the prompt) and the
+ * environment of a traced zsh for a mode.
+ */
+export function zshTraceSetup(login: boolean, typed = false): { args: string[]; environment: Record<string, string> } {
   return {
-    args: login ? ['-x', '-l', '-i', '-c'] : ['-x', '-i', '-c'],
+    args: ['-x', ...(login ? ['-l'] : []), '-i', ...(typed ? [] : ['-c'])],
     environment: { PS4: ZSH_PS4 },
   };
 }
