@@ -58,7 +58,7 @@ export function formatExplanation(report: ScanReport, contexts: ScanContext[], v
     if (!provenance) {
       lines.push(`  origin: ${context.provenanceError ? `not explained: ${context.provenanceError}` : 'not traced for this shell'}`);
     } else {
-      lines.push(`  method: ${methodText(provenance.method)}`);
+      lines.push(`  method: ${methodText(context, provenance.method)}`);
       const story = provenance.variables[variable];
       if (story) lines.push(...describeChain(story, short));
       if (variable === 'PATH') {
@@ -98,12 +98,15 @@ function where(assignment: Assignment, short: (text: string) => string): string 
   return `${file}${line}${via}`;
 }
 
-function methodText(method: string): string {
+function methodText(context: ScanContext, method: string): string {
+  if (context.mode === 'desktop' || context.mode === 'script') {
+    return 'no startup files: every value comes from the session';
+  }
   switch (method) {
     case 'traced':
       return 'traced from the real shell run';
     case 'read-file':
-      return 'found by reading the file (the shell gives no line numbers)';
+      return 'found by reading the file (the shell cannot report line numbers)';
     default:
       return 'startup files listed; lines not traced';
   }

@@ -1,13 +1,19 @@
 /** The tracer of each shell that has one, by the shell's canonical name. */
 import { bashTracer, zshTracer } from './bash-zsh-tracers.ts';
+import { elvishTracer } from './elvish-tracer.ts';
 import { dashTracer, poshTracer, shReaderReady } from './sh-reader-tracer.ts';
+import { tcshTracer } from './tcsh-tracer.ts';
 import type { ShellTracer } from './tracer.ts';
+import { xonshTracer } from './xonsh-tracer.ts';
 
 const TRACERS: Record<string, ShellTracer> = {
   bash: bashTracer,
   zsh: zshTracer,
   dash: { ...dashTracer, ready: shReaderReady },
   posh: { ...poshTracer, ready: shReaderReady },
+  tcsh: tcshTracer,
+  elvish: elvishTracer,
+  xonsh: xonshTracer,
 };
 
 /** Returns the tracer for a shell, or null when its startup cannot be traced yet. */
