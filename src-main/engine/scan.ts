@@ -62,6 +62,8 @@ interface ContextPlan {
   label: string;
   shell: string | null;
   shellPath: string | null;
+  /** The shell family in the shell table (`mksh` for lksh and mksh-static), which picks the tracer. */
+  family?: string;
   mode: ContextMode;
   invocation: ModeInvocation | null;
   cost: number;
@@ -154,7 +156,13 @@ function planShellContexts(shell: DiscoveredShell): ContextPlan[] {
   const facts = shell.facts;
   if (!facts) return [];
   const name = shell.info.name;
-  const common = { shell: name, shellPath: shell.info.path, cost: facts.cost, privateStateArgs: facts.privateStateArgs };
+  const common = {
+    shell: name,
+    shellPath: shell.info.path,
+    family: facts.name,
+    cost: facts.cost,
+    privateStateArgs: facts.privateStateArgs,
+  };
   return [
     {
       ...common,
@@ -243,7 +251,8 @@ async function probeContext(
   const started = performance.now();
   const invocation = plan.invocation;
   // A script's `sh -c` reads no startup file, so its values are explained like the desktop's.
-  const tracer = options.trace === false || plan.mode === 'script' || !plan.shell ? null : tracerFor(plan.shell);
+  const tracer =
+    options.trace === false || plan.mode === 'script' || !plan.family ? null : tracerFor(plan.family);
   const login = plan.mode === 'login';
   const probeEnvironment = { ...base, ...PROBE_GUARD_VARIABLES, TERM: 'xterm-256color' };
   const probe = (method: ModeInvocation['method'], stdin: ModeInvocation['stdin']) =>

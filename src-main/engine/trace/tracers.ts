@@ -1,16 +1,22 @@
 /** The tracer of each shell that has one, by the shell's canonical name. */
 import { bashTracer, zshTracer } from './bash-zsh-tracers.ts';
 import { elvishTracer } from './elvish-tracer.ts';
+import { kshTracer } from './ksh-tracer.ts';
+import { mkshTracer } from './mksh-tracer.ts';
 import { dashTracer, poshTracer, shReaderReady } from './sh-reader-tracer.ts';
 import { tcshTracer } from './tcsh-tracer.ts';
 import type { ShellTracer } from './tracer.ts';
 import { xonshTracer } from './xonsh-tracer.ts';
+import { yashTracer } from './yash-tracer.ts';
 
 const TRACERS: Record<string, ShellTracer> = {
   bash: bashTracer,
   zsh: zshTracer,
   dash: { ...dashTracer, ready: shReaderReady },
   posh: { ...poshTracer, ready: shReaderReady },
+  ksh93: kshTracer,
+  mksh: mkshTracer,
+  yash: yashTracer,
   tcsh: tcshTracer,
   elvish: elvishTracer,
   xonsh: xonshTracer,
