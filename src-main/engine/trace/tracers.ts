@@ -1,6 +1,7 @@
 /** The tracer of each shell that has one, by the shell's canonical name. */
 import { bashTracer, zshTracer } from './bash-zsh-tracers.ts';
 import { elvishTracer } from './elvish-tracer.ts';
+import { fishTracer } from './fish-tracer.ts';
 import { kshTracer } from './ksh-tracer.ts';
 import { mkshTracer } from './mksh-tracer.ts';
 import { dashTracer, poshTracer, shReaderReady } from './sh-reader-tracer.ts';
@@ -12,6 +13,7 @@ import { yashTracer } from './yash-tracer.ts';
 const TRACERS: Record<string, ShellTracer> = {
   bash: bashTracer,
   zsh: zshTracer,
+  fish: fishTracer,
   dash: { ...dashTracer, ready: shReaderReady },
   posh: { ...poshTracer, ready: shReaderReady },
   ksh93: kshTracer,
@@ -22,7 +24,7 @@ const TRACERS: Record<string, ShellTracer> = {
   xonsh: xonshTracer,
 };
 
-/** Returns the tracer for a shell, or null when its startup cannot be traced yet. */
+/** Returns the tracer of a shell family in the shell table, or null for an unknown one. */
 export function tracerFor(shell: string): ShellTracer | null {
   return TRACERS[shell] ?? null;
 }
