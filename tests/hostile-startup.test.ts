@@ -50,10 +50,11 @@ const FLOOD_BYTES = 50_000_000;
 
 const TIMEOUT_MESSAGE = `the shell did not finish starting within ${DEADLINE_SECONDS} s`;
 
-function exitedEarlyMessage(code: number): string {
+/** The message of a shell that exited early, whose trace ends with `lastCommand` at `where`. */
+function exitedEarlyMessage(code: number, where: string, lastCommand: string): string {
   return (
     `the shell exited with code ${code} before its startup files finished, ` +
-    'so its environment is unknown'
+    `so its environment is unknown; the last command it ran was ${where} (\`${lastCommand}\`)`
   );
 }
 
@@ -170,13 +171,13 @@ const CASES: HostileCase[] = [
   bashCase(
     'exec tmux exits early',
     'exec tmux',
-    { ok: false, code: 'exited-early', message: exitedEarlyMessage(1) },
+    { ok: false, code: 'exited-early', message: exitedEarlyMessage(1, '~/.bashrc:2', 'exec tmux') },
     { startsProcesses: true },
   ),
   bashCase(
     'exec zsh exits early',
     'exec zsh',
-    { ok: false, code: 'exited-early', message: exitedEarlyMessage(0) },
+    { ok: false, code: 'exited-early', message: exitedEarlyMessage(0, '~/.bashrc:2', 'exec zsh') },
     { startsProcesses: false },
   ),
   bashCase('background sleeper', detached('sleep 300.{TOKEN} &'), bashrcFinished, {
@@ -230,7 +231,7 @@ const CASES: HostileCase[] = [
   bashCase(
     'exit 3 exits early',
     'exit 3',
-    { ok: false, code: 'exited-early', message: exitedEarlyMessage(3) },
+    { ok: false, code: 'exited-early', message: exitedEarlyMessage(3, '~/.bashrc:2', 'exit 3') },
     { startsProcesses: false },
   ),
   bashCase(

@@ -6,6 +6,8 @@
  * unprivileged user (bash traces its real startup).
  */
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 
 import type { Assignment, StartupFile } from '../src-main/shared/provenance.ts';
@@ -304,6 +306,92 @@ for (const variant of USER_VARIANTS) {
       // bash login does not read ~/.bashrc here, so it has no hook and stays a -c probe.
       assert.equal(context('bash-login').method, 'command');
       assert.equal(context('bash-login').probeNote, null);
+    });
+
+    test('appends and zsh path arrays', async (t) => {
+      const files = {
+        '.bashrc': [
+          'PATH+=:/usr/lib/go-1.22/bin',
+          'export GOFLAGS=-a',
+          'GOFLAGS+=" -b"',
+          'PATH="/usr/lib/go-1.23/bin:$PATH"',
+          'PATH="/usr/lib/go-1.23/bin:$PATH"',
+          '',
+        ].join('\n'),
+        '.zshrc': [
+          'path=(/usr/lib/go-1.22/bin $path)',
+          'path+=(/usr/lib/go-1.23/bin /usr/bin)',
+          'typeset -U path',
+          'path[1,0]=(/usr/local/go/bin)',
+          '',
+        ].join('\n'),
+      };
+      const { home, context } = await scanHome(t, files, variant);
+      const bash = context('bash-non-login');
+      assert.equal(bash.env.GOFLAGS, '-a -b');
+      assert.equal(winner(bash, 'GOFLAGS', home), '~/.bashrc:3');
+      assert.equal(pathOrigin(bash, '/usr/lib/go-1.22/bin', home), '~/.bashrc:1');
+      const copies = bash.provenance!.path.filter((entry) => entry.entry === '/usr/lib/go-1.23/bin');
+      assert.deepEqual(
+        copies.map((entry) => [entry.index, where(entry.addedBy, home), entry.duplicateOf]),
+        [[0, '~/.bashrc:4', null], [1, '~/.bashrc:5', 0]],
+        'the duplicate copy is attributed to the line that added it',
+      );
+
+      const zsh = context('zsh-non-login');
+      assert.equal(zsh.env.PATH, '/usr/local/go/bin:/usr/lib/go-1.22/bin:/usr/bin:/bin:/usr/lib/go-1.23/bin');
+      assert.equal(winner(zsh, 'PATH', home), '~/.zshrc:4');
+      assert.equal(pathOrigin(zsh, '/usr/lib/go-1.22/bin', home), '~/.zshrc:1');
+      assert.equal(pathOrigin(zsh, '/usr/lib/go-1.23/bin', home), '~/.zshrc:2');
+      assert.equal(pathOrigin(zsh, '/usr/local/go/bin', home), '~/.zshrc:4');
+      assert.equal(zsh.provenance!.path.find((entry) => entry.entry === '/usr/bin')?.inherited, 'session');
+    });
+
+    test('trace end is reported', async (t) => {
+      const files = {
+        '.bashrc': 'export GOPATH="$HOME/one"\nPS4="+ mine "\nexport GOBIN="$HOME/bin"\n',
+        '.zshrc': 'export GOPATH="$HOME/one"\nunsetopt xtrace\nexport GOBIN="$HOME/bin"\n',
+      };
+      const { home, context } = await scanHome(t, files, variant);
+      for (const [id, file, command] of [
+        ['bash-non-login', '.bashrc', "PS4='+ mine '"],
+        ['zsh-non-login', '.zshrc', 'unsetopt xtrace'],
+      ] as const) {
+        const current = context(id);
+        assert.deepEqual(current.provenance?.traceEnd, {
+          location: { file: `${home}/${file}`, line: 2 },
+          command,
+        }, id);
+        const gobin = current.provenance!.variables.GOBIN!;
+        assert.equal(gobin.finalValue, `${home}/bin`, id);
+        assert.equal(gobin.winner, null, id);
+        assert.equal(gobin.inherited, 'unknown', id);
+        assert.equal(winner(current, 'GOPATH', home), `~/${file}:1`, id);
+      }
+    });
+
+    test('unreadable and replacing files', async (t) => {
+      const files = {
+        '.bash_profile': { text: 'export GOPATH=/never\n', mode: 0o000 },
+        '.bash_login': 'export GOPATH=/never-either\n',
+      };
+      const home = (await createHome(files, { owner: variant.user })).path;
+      t.after(() => rm(path.dirname(home), { recursive: true, force: true }));
+      // A session PATH that /etc/profile's own value does not contain.
+      const report = await scanJson(['--shell', 'bash'], cleanEnvironment(home, { PATH: '/bin:/usr/bin' }), {
+        user: variant.user,
+      });
+      const login = report.contexts.find((context) => context.id === 'bash-login')!;
+      assert.equal(login.error, null, login.error?.message);
+      // /etc/profile writes PATH out in full, so it adds every entry it names.
+      const usrBin = login.provenance!.path.find((entry) => entry.entry === '/usr/bin');
+      assert.equal(usrBin?.addedBy?.location.file, '/etc/profile');
+      assert.equal(usrBin?.inherited, null);
+      if (variant.user) {
+        const profile = startupFile(login, `${home}/.bash_profile`);
+        assert.equal(profile?.status, 'skipped');
+        assert.match(profile?.note ?? '', /cannot read it \(permission denied\)/);
+      }
     });
 
     test('traced environment equals untraced', async (t) => {

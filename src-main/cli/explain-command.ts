@@ -54,11 +54,21 @@ export function formatExplanation(report: ScanReport, contexts: ScanContext[], v
     const provenance = context.provenance;
     const value = context.env[variable];
     lines.push(`  value: ${value === undefined ? '(not set)' : JSON.stringify(short(value))}`);
+    if (value !== undefined && variable !== 'PATH' && value.split(':').some((part) => part.startsWith('~'))) {
+      lines.push('  warning: the value contains a literal "~", which go and most programs do not expand');
+    }
     if (context.probeNote) lines.push(`  probe: ${context.probeNote}`);
     if (!provenance) {
       lines.push(`  origin: ${context.provenanceError ? `not explained: ${context.provenanceError}` : 'not traced for this shell'}`);
     } else {
       lines.push(`  method: ${methodText(context, provenance.method)}`);
+      if (provenance.traceEnd) {
+        const end = provenance.traceEnd;
+        lines.push(
+          `  warning: the trace ends at ${short(end.location.file)}:${end.location.line} (${end.command}), ` +
+            'so values set after that line are not explained',
+        );
+      }
       const story = provenance.variables[variable];
       if (story) lines.push(...describeChain(story, short));
       if (variable === 'PATH') {
@@ -68,6 +78,13 @@ export function formatExplanation(report: ScanReport, contexts: ScanContext[], v
           const marks = [entry.problem, entry.duplicateOf !== null ? `duplicate of entry ${entry.duplicateOf + 1}` : null].filter(Boolean);
           lines.push(`    ${String(entry.index + 1).padStart(2)}. ${short(entry.entry) || '(empty)'}  <- ${origin}${marks.length ? `  [${marks.join(', ')}]` : ''}`);
         }
+      }
+    }
+    if (context.startupFiles.length > 0) {
+      lines.push('  startup files:');
+      for (const file of context.startupFiles) {
+        const note = file.note === null ? '' : `  (${short(file.note)})`;
+        lines.push(`    ${file.status.padEnd(7)} ${short(file.path)}${note}`);
       }
     }
     lines.push('');

@@ -36,7 +36,8 @@ export class ProgressLine {
       this.stream.write(`\r\x1b[2K${text.slice(0, (this.stream.columns || 80) - 1)}`);
       this.drawn = true;
     } else if (progress.state !== 'running') {
-      const took = progress.durationMs === null ? '' : ` in ${Math.round(progress.durationMs)} ms`;
+      const took =
+        progress.durationMs === null || progress.state === 'skipped' ? '' : ` in ${Math.round(progress.durationMs)} ms`;
       this.stream.write(`probed ${progress.completed}/${progress.total}: ${progress.label} ${progress.state}${took}\n`);
     }
   }

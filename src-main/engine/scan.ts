@@ -121,7 +121,8 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
       const context = await probeContext(plan, base.environment, options, goProber);
       contexts[index] = context;
       completed += 1;
-      report(plan, context.ok ? 'done' : 'failed', context.durationMs);
+      const state = context.ok ? 'done' : context.error?.code === 'not-applicable' ? 'skipped' : 'failed';
+      report(plan, state, context.durationMs);
     }
   };
   try {
@@ -279,7 +280,7 @@ async function probeContext(
               environment: probeEnvironment,
             })
         : undefined,
-      describeStop: tracer ? (trace) => describeStop(tracer, trace, base.HOME) : undefined,
+      describeStop: tracer ? (trace, ending) => describeStop(tracer, trace, base.HOME, ending) : undefined,
     });
   let result = await probe(invocation.method, invocation.stdin);
 
@@ -361,9 +362,14 @@ function shortenHome(file: string, home: string | undefined): string {
   return home && file.startsWith(`${home}/`) ? `~/${file.slice(home.length + 1)}` : file;
 }
 
-function describeStop(tracer: ShellTracer, trace: string, home: string | undefined): string | null {
+function describeStop(
+  tracer: ShellTracer,
+  trace: string,
+  home: string | undefined,
+  ending: 'timeout' | 'exit',
+): string | null {
   const stop = tracer.stopPoint(trace);
-  return stop ? describeStopPoint(stop, home) : null;
+  return stop ? describeStopPoint(stop, home, ending) : null;
 }
 
 /**

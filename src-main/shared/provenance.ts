@@ -94,6 +94,11 @@ export interface PathEntryProvenance {
 /** Provenance of one context; its startup files are listed beside it in the context. */
 export interface ContextProvenance {
   method: ProvenanceMethod;
+  /**
+   * The command after which the trace ends early (a startup file that sets PS4 or switches
+   * tracing off): values set after it are not explained. Null or absent when the trace is whole.
+   */
+  traceEnd?: { location: SourceLocation; command: string } | null;
   variables: Record<string, VariableProvenance>;
   path: PathEntryProvenance[];
 }

@@ -150,7 +150,8 @@ export interface ScanReport {
 export interface ScanProgress {
   contextId: string;
   label: string;
-  state: 'queued' | 'running' | 'done' | 'failed';
+  /** `skipped`: the context does not apply (elvish has no login mode), so nothing ran. */
+  state: 'queued' | 'running' | 'done' | 'failed' | 'skipped';
   durationMs: number | null;
   completed: number;
   total: number;

@@ -51,8 +51,11 @@ export interface ProbeRequest {
    * started. Its argv0, arguments, method and variables replace or join the ones above.
    */
   trace?: (probeDirectory: string, captureCommand: string) => TracePlan;
-  /** For a traced run that timed out: where the trace shows the shell stopped, in words. */
-  describeStop?: (trace: string) => string | null;
+  /**
+   * For a traced run that timed out or whose shell exited before the capture: where the trace
+   * shows the shell stopped, in words.
+   */
+  describeStop?: (trace: string, ending: 'timeout' | 'exit') => string | null;
 }
 
 /** What a traced run wrote to its trace file. */
@@ -171,11 +174,12 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
       environment = null;
     }
   } else if (outcome.kind === 'exited') {
-    error = describeEarlyExit(outcome.status);
+    const stop = trace && request.describeStop ? request.describeStop(trace.text, 'exit') : null;
+    error = describeEarlyExit(outcome.status, stop);
   } else {
     // The terminal echoes a typed probe command, and that line tells nothing about the hang.
     const lastLine = lastOutputLine(output.text(), directory);
-    const stop = trace && request.describeStop ? request.describeStop(trace.text) : null;
+    const stop = trace && request.describeStop ? request.describeStop(trace.text, 'timeout') : null;
     error = {
       code: 'timeout',
       message:
@@ -264,7 +268,7 @@ async function stopSupervisor(terminal: pty.IPty, exited: Promise<void>): Promis
   }
 }
 
-function describeEarlyExit(status: number): ContextError {
+function describeEarlyExit(status: number, stop: string | null): ContextError {
   const exitCode = status >= 0 && (status & 0x7f) === 0 ? status >> 8 : null;
   const signal = status > 0 && (status & 0x7f) !== 0 ? status & 0x7f : null;
   const how =
@@ -275,7 +279,9 @@ function describeEarlyExit(status: number): ContextError {
         : 'exited';
   return {
     code: 'exited-early',
-    message: `the shell ${how} before its startup files finished, so its environment is unknown`,
+    message:
+      `the shell ${how} before its startup files finished, so its environment is unknown` +
+      (stop === null ? '' : `; ${stop}`),
     hint:
       'A startup file may call exit, exec another program, or stop on an error with set -e. ' +
       'Look at the shell output below.',

@@ -7,7 +7,7 @@ import { buildProvenance } from './provenance-builder.ts';
 import { expectedStartupFiles } from './startup-rules.ts';
 import type { TraceRecord } from './trace-record.ts';
 import type { PromptHook, ShellTracer, TraceStopPoint } from './tracer.ts';
-import { parseZshTrace, zshTraceSetup } from './zsh-trace.ts';
+import { findZshAssignments, parseZshTrace, zshTraceSetup } from './zsh-trace.ts';
 
 /** Variables bash sets by itself in every interactive shell. */
 const BASH_OWN_VARIABLES = ['PWD', 'OLDPWD', 'SHLVL', '_'];
@@ -31,12 +31,13 @@ export const bashTracer: ShellTracer = {
   analyse(input) {
     return buildProvenance({
       method: 'traced',
-      records: parseBashTrace(input.trace),
+      records: beforeCapture(parseBashTrace(input.trace), input.probeDirectory),
       startEnvironment: input.startEnvironment,
       finalEnvironment: input.finalEnvironment,
       shellVariables: BASH_OWN_VARIABLES,
       expectedFiles: expectedStartupFiles('bash', input.login, input.startEnvironment),
       callersInTrace: true,
+      endsTrace: BASH_TRACE_ENDS,
     });
   },
   stopPoint(trace) {
@@ -46,6 +47,16 @@ export const bashTracer: ShellTracer = {
     return findPromptHooks(parseBashTrace(trace), BASH_HOOK_INSTALLS);
   },
 };
+
+/**
+ * Commands after which bash's trace is lost: a new PS4 drops the record markers, `set +x` stops
+ * tracing, and closing or reopening descriptor 3 sends the trace away.
+ */
+const BASH_TRACE_ENDS = /^(?:(?:export\s+|declare\s+\S+\s+)?PS4=|set\s+(?:\S+\s+)*\+(?:\w*x|o\s+xtrace)\b|exec\s+3[<>])/;
+
+/** Commands after which zsh's trace is lost: a new PS4, or tracing switched off. */
+const ZSH_TRACE_ENDS =
+  /^(?:(?:export\s+|typeset\s+\S+\s+)?PS4=|set\s+(?:\S+\s+)*\+(?:\w*x|o\s+xtrace)\b|unsetopt\s+xtrace|setopt\s+no_?xtrace)/;
 
 /** Commands that install a bash prompt hook: a non-empty PROMPT_COMMAND (string or array). */
 const BASH_HOOK_INSTALLS = /^(?:export\s+|declare\s+-\w+\s+)?(PROMPT_COMMAND)(?:\[\d*\])?\+?=(?!''$|$)/;
@@ -82,7 +93,9 @@ export const zshTracer: ShellTracer = {
     };
   },
   analyse(input) {
-    const { records, errorOutput } = parseZshTrace(input.trace);
+    const parsed = parseZshTrace(input.trace);
+    const records = beforeCapture(parsed.records, input.probeDirectory);
+    const errorOutput = parsed.errorOutput;
     // ZDOTDIR set in ~/.zshenv moves every later user file: the rules follow the final value.
     const rulesEnvironment = { ...input.startEnvironment };
     const zdotdir = input.finalEnvironment.ZDOTDIR ?? shellValue(records, 'ZDOTDIR');
@@ -94,6 +107,8 @@ export const zshTracer: ShellTracer = {
       finalEnvironment: input.finalEnvironment,
       shellVariables: ZSH_OWN_VARIABLES,
       expectedFiles: zshExpectedFiles(input.login, input.startEnvironment, rulesEnvironment),
+      findAssignments: findZshAssignments,
+      endsTrace: ZSH_TRACE_ENDS,
     });
     return { ...result, errorOutput };
   },
@@ -117,6 +132,19 @@ function zshExpectedFiles(
   const before = expectedStartupFiles('zsh', login, startEnvironment);
   const after = expectedStartupFiles('zsh', login, laterEnvironment);
   return after.map((file, index) => (index <= 1 ? before[index]! : file));
+}
+
+/**
+ * The records up to the capture command. A typed probe shows one more prompt after it, and the
+ * prompt hooks that run then changed nothing the capture saw.
+ */
+function beforeCapture(records: TraceRecord[], probeDirectory: string): TraceRecord[] {
+  // The capture's `mv` record; a record that only runs on into the capture's text (after a
+  // startup file changed PS4) is not it.
+  const capture = records.findIndex(
+    (record) => /^\S*mv /.test(record.command) && record.command.includes(`${probeDirectory}/environment`),
+  );
+  return capture === -1 ? records : records.slice(0, capture);
 }
 
 /** The value a traced assignment last gave a shell variable (for ones that are not exported). */

@@ -2,7 +2,7 @@
  * Turns the trace records of one shell run into provenance: the startup files in the order they
  * ran, and for each Go variable and PATH the chain of assignments that produced its final value.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 
 import type {
   Assignment,
@@ -57,6 +57,12 @@ export interface BuildProvenanceInput {
    * function record without one ran outside any startup file, as a prompt hook.
    */
   callersInTrace?: boolean;
+  /**
+   * Matches commands after which the shell writes no more records this builder can read (a
+   * startup file setting PS4 or switching tracing off). The first one read from a file is
+   * reported as the end of the trace.
+   */
+  endsTrace?: RegExp;
   /** Recognises assignments in a traced command; the sh-family reader by default. */
   findAssignments?: (command: string) => TracedAssignment[];
 }
@@ -80,7 +86,8 @@ export function buildProvenance(input: BuildProvenanceInput): {
     for (const assignment of (input.findAssignments ?? findAssignments)(record.command)) {
       if (!isTrackedVariable(assignment.name)) continue;
       const chain = chains.get(assignment.name) ?? [];
-      chains.set(assignment.name, mergeAssignment(chain, assignment, location, via, record.command));
+      const startValue = input.startEnvironment[assignment.name] ?? null;
+      chains.set(assignment.name, mergeAssignment(chain, assignment, location, via, record.command, startValue));
     }
   }
 
@@ -91,10 +98,15 @@ export function buildProvenance(input: BuildProvenanceInput): {
     variables[name] = describeVariable(name, chains.get(name) ?? [], input);
   }
 
+  const end = input.endsTrace
+    ? located.find((entry) => entry.record.file && input.endsTrace!.test(entry.record.command))
+    : undefined;
   return {
     startupFiles,
     provenance: {
       method: input.method,
+      // Once the records lose their markers, later trace lines run on into this record's text.
+      traceEnd: end ? { location: end.location, command: shorten(end.record.command.split('\n')[0]!) } : null,
       variables,
       path: describePath(input.finalEnvironment.PATH, variables.PATH!, input.startEnvironment.PATH),
     },
@@ -177,8 +189,9 @@ function hookLocation(record: TraceRecord, fileLines: Map<string, string[] | nul
   const firstWord = record.command.trim().split(/\s+/)[0] ?? '';
   const lines = readLines(file, fileLines);
   if (line === null || lines === null || firstWord === '') return { file, line };
-  // An assignment is traced as `NAME=value` however the line spells it (`export NAME="$X"`).
-  const assigned = /^([A-Za-z_]\w*)=/.exec(firstWord)?.[1];
+  // An assignment is traced as `NAME=value` or `export NAME=value` however the line spells it
+  // (`export NAME="$X"`), so it is found by its name.
+  const assigned = findAssignments(record.command)[0]?.name;
   const matches = (text: string) =>
     assigned ? new RegExp(`\\b${assigned}=`).test(text) : text.trimStart().startsWith(firstWord);
   for (const offset of [0, 1, -1, 2, -2]) {
@@ -205,27 +218,51 @@ function mergeAssignment(
   location: SourceLocation,
   via: Assignment['via'],
   command: string,
+  startValue: string | null,
 ): Assignment[] {
   const previous = chain.at(-1);
+  const before = previous ? previous.value : startValue;
+  const value = assignment.unset ? null : combinedValue(assignment, before);
   // `export NAME=value` traces twice: the export, then the assignment. Keep one entry.
   if (
     previous &&
     previous.location.file === location.file &&
     previous.location.line === location.line &&
-    previous.value === assignment.value
+    previous.value === value
   ) {
     previous.exported ||= assignment.exports === true;
     return chain;
   }
-  const value = assignment.unset ? null : assignment.value ?? previous?.value ?? null;
   chain.push({
     location,
     via,
-    command: command.length > MAX_COMMAND_LENGTH ? `${command.slice(0, MAX_COMMAND_LENGTH)}…` : command,
+    command: shorten(command),
     value,
     exported: assignment.exports === true,
   });
   return chain;
+}
+
+function shorten(command: string): string {
+  return command.length > MAX_COMMAND_LENGTH ? `${command.slice(0, MAX_COMMAND_LENGTH)}…` : command;
+}
+
+/** The value after an assignment, from the value before it (null when unset). */
+function combinedValue(assignment: TracedAssignment, before: string | null): string | null {
+  const added = assignment.value;
+  switch (assignment.combine) {
+    case 'append':
+      return (before ?? '') + (added ?? '');
+    case 'append-list':
+      return before ? (added ? `${before}:${added}` : before) : added;
+    case 'prepend-list':
+      return before ? (added ? `${added}:${before}` : before) : added;
+    case 'unique-list':
+      return before === null ? null : [...new Set(before.split(':'))].join(':');
+    default:
+      // `export NAME` without a value keeps the value it had.
+      return added ?? before;
+  }
 }
 
 function describeVariable(name: string, chain: Assignment[], input: BuildProvenanceInput): VariableProvenance {
@@ -244,7 +281,7 @@ function describeVariable(name: string, chain: Assignment[], input: BuildProvena
   } else if (finalValue !== null) {
     if (input.startEnvironment[name] === finalValue && chain.length === 0) inherited = 'session';
     else if (input.shellVariables.includes(name)) inherited = 'shell';
-    else inherited = chain.length === 0 && input.startEnvironment[name] === undefined ? 'unknown' : 'prompt-hook';
+    else inherited = 'unknown';
   }
   return { name, finalValue, chain, winner, inherited, notExported };
 }
@@ -272,7 +309,9 @@ function listStartupFiles(located: LocatedRecord[], expected: ExpectedStartupFil
     if (seen.has(file.path)) return;
     const entry: StartupFile = !existsSync(file.path)
       ? { path: file.path, status: 'missing', note: file.missingNote ?? 'looked for; does not exist', sourcedFrom: null }
-      : file.skippedNote
+      : !readable(file.path)
+        ? { path: file.path, status: 'skipped', note: UNREADABLE_NOTE, sourcedFrom: null }
+        : file.skippedNote
         ? { path: file.path, status: 'skipped', note: file.skippedNote, sourcedFrom: null }
         : { path: file.path, status: 'read', note: 'read; it ran no command that could be traced', sourcedFrom: null };
     const later = new Set(expected.slice(index + 1).map((other) => other.path));
@@ -283,6 +322,19 @@ function listStartupFiles(located: LocatedRecord[], expected: ExpectedStartupFil
   return files;
 }
 
+const UNREADABLE_NOTE =
+  'exists but this user cannot read it (permission denied), so the shell could not run it; ' +
+  'check its owner and mode';
+
+function readable(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function describePath(
   finalPath: string | undefined,
   provenance: VariableProvenance,
@@ -291,32 +343,77 @@ function describePath(
   if (finalPath === undefined) return [];
   const entries = finalPath.split(':');
   const firstIndex = new Map<string, number>();
+  const seen = new Map<string, number>();
+  const chain = provenance.chain;
   return entries.map((entry, index) => {
     const duplicateOf = firstIndex.get(entry) ?? null;
     if (duplicateOf === null) firstIndex.set(entry, index);
-    const addedBy = findAddingAssignment(entry, provenance.chain, startPath);
-    return {
-      entry,
-      index,
-      addedBy,
-      inherited: addedBy ? null : startPath?.split(':').includes(entry) ? 'session' : 'unknown',
-      duplicateOf,
-      problem: pathEntryProblem(entry),
-    };
+    const occurrence = (seen.get(entry) ?? 0) + 1;
+    seen.set(entry, occurrence);
+    const addedBy = findAddingAssignment(entry, occurrence, chain, startPath);
+    const inherited = addedBy
+      ? null
+      : countEntry(startPath ?? null, entry) >= occurrence && !replacedAfterStart(chain, startPath)
+        ? 'session'
+        : 'unknown';
+    return { entry, index, addedBy, inherited, duplicateOf, problem: pathEntryProblem(entry) };
   });
 }
 
-/** Finds the assignment that introduced an entry into PATH, following it across later changes. */
-function findAddingAssignment(entry: string, chain: Assignment[], startPath: string | undefined): Assignment | null {
-  let present = startPath?.split(':').includes(entry) ?? false;
+/**
+ * Finds the assignment that put the given copy (1 for the first) of an entry into PATH, following
+ * it across later changes. An assignment whose value does not contain the value before it
+ * replaced PATH (`PATH=/usr/bin:/bin` in /etc/profile) and adds every entry it names.
+ */
+function findAddingAssignment(
+  entry: string,
+  occurrence: number,
+  chain: Assignment[],
+  startPath: string | undefined,
+): Assignment | null {
+  let before = startPath ?? null;
   let addedBy: Assignment | null = null;
   for (const assignment of chain) {
-    const hasIt = assignment.value?.split(':').includes(entry) ?? false;
-    if (hasIt && !present) addedBy = assignment;
+    const hasIt = countEntry(assignment.value, entry) >= occurrence;
+    const had = countEntry(before, entry) >= occurrence;
+    if (hasIt && (!had || replaces(assignment.value, before))) addedBy = assignment;
     if (!hasIt) addedBy = null;
-    present = hasIt;
+    before = assignment.value;
   }
   return addedBy;
+}
+
+function countEntry(path: string | null, entry: string): number {
+  return path === null ? 0 : path.split(':').filter((candidate) => candidate === entry).length;
+}
+
+/**
+ * True when a new PATH value was written out in full rather than built from the old one: it
+ * neither contains the old value nor is the old value with entries removed (`typeset -U path`).
+ */
+function replaces(value: string | null, before: string | null): boolean {
+  if (value === null || before === null || before === '' || `:${value}:`.includes(`:${before}:`)) return false;
+  return !isSubsequence(value.split(':'), before.split(':'));
+}
+
+/** True when every item of `part` appears in `whole`, in the same order. */
+function isSubsequence(part: string[], whole: string[]): boolean {
+  let position = 0;
+  for (const item of part) {
+    position = whole.indexOf(item, position);
+    if (position === -1) return false;
+    position += 1;
+  }
+  return true;
+}
+
+function replacedAfterStart(chain: Assignment[], startPath: string | undefined): boolean {
+  let before = startPath ?? null;
+  for (const assignment of chain) {
+    if (replaces(assignment.value, before)) return true;
+    before = assignment.value;
+  }
+  return false;
 }
 
 function pathEntryProblem(entry: string): PathEntryProvenance['problem'] {

@@ -95,6 +95,13 @@ export interface TracedAssignment {
   /** True for `export`/`declare -x`, false for a plain assignment, null when the command does not specify. */
   exports: boolean | null;
   unset: boolean;
+  /**
+   * How `value` combines with the value before: absent replaces it; `append` adds the text
+   * (`NAME+=text`); the list forms treat the value as colon-separated entries (zsh's `path`
+   * array): `append-list` and `prepend-list` add entries, `unique-list` keeps the first copy of
+   * each entry and has no value of its own.
+   */
+  combine?: 'append' | 'append-list' | 'prepend-list' | 'unique-list';
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -120,9 +127,11 @@ export function findAssignments(command: string): TracedAssignment[] {
       .filter((word) => !word.startsWith('-') && !word.startsWith('+'))
       .flatMap((word) => {
         const equals = word.indexOf('=');
-        const name = equals === -1 ? word : word.slice(0, equals);
+        const appends = equals > 0 && word[equals - 1] === '+';
+        const name = equals === -1 ? word : word.slice(0, appends ? equals - 1 : equals);
         if (!NAME.test(name)) return [];
-        return [{ name, value: equals === -1 ? null : word.slice(equals + 1), exports, unset: false }];
+        const value = equals === -1 ? null : word.slice(equals + 1);
+        return [{ name, value, exports, unset: false, ...(appends ? { combine: 'append' as const } : {}) }];
       });
   }
 
@@ -130,8 +139,16 @@ export function findAssignments(command: string): TracedAssignment[] {
   const assignments: TracedAssignment[] = [];
   for (const word of words) {
     const equals = word.indexOf('=');
-    if (equals <= 0 || !NAME.test(word.slice(0, equals))) break;
-    assignments.push({ name: word.slice(0, equals), value: word.slice(equals + 1), exports: null, unset: false });
+    const appends = equals > 0 && word[equals - 1] === '+';
+    const name = word.slice(0, appends ? equals - 1 : equals);
+    if (equals <= 0 || !NAME.test(name)) break;
+    assignments.push({
+      name,
+      value: word.slice(equals + 1),
+      exports: null,
+      unset: false,
+      ...(appends ? { combine: 'append' as const } : {}),
+    });
   }
   // `A=1 cmd` sets A for that command only; only a command made of assignments changes the shell.
   return assignments.length === words.length ? assignments : [];

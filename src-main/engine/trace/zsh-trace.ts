@@ -4,6 +4,7 @@
  * has no XTRACEFD: the trace goes to stderr, so the probe points stderr at the trace file and the
  * text between records is the shell's own error output.
  */
+import { findAssignments, splitWords, type TracedAssignment } from './shell-words.ts';
 import { FIELD_SEPARATOR, RECORD_START, type TraceRecord } from './trace-record.ts';
 
 export const ZSH_PS4 = `${RECORD_START}%e${FIELD_SEPARATOR}%x${FIELD_SEPARATOR}%I${FIELD_SEPARATOR}%N${FIELD_SEPARATOR} `;
@@ -55,4 +56,25 @@ export function parseZshTrace(trace: string): ZshTrace {
     });
   }
   return { records, errorOutput: errorParts.join('') };
+}
+
+/**
+ * Recognises assignments in a traced zsh command, including those to `path`, the array zsh ties
+ * to PATH: `path=( a b )`, `path+=( c )`, `path[1,0]=( d )` (prepend) and `typeset -U path`,
+ * which removes duplicate entries. Each becomes an assignment to PATH.
+ */
+export function findZshAssignments(command: string): TracedAssignment[] {
+  const words = splitWords(command);
+  const first = words[0] ?? '';
+  const array = /^path(\+?)=\(?$|^path\[1,0\]=\(?$/.exec(first);
+  if (array) {
+    const entries = words.slice(1).filter((word) => word !== '(' && word !== ')');
+    const combine = first.startsWith('path[') ? 'prepend-list' : array[1] === '+' ? 'append-list' : undefined;
+    return [{ name: 'PATH', value: entries.join(':'), exports: null, unset: false, ...(combine ? { combine } : {}) }];
+  }
+  if ((first === 'typeset' || first === 'declare') && words.includes('path')) {
+    const flags = words.slice(1).filter((word) => word.startsWith('-')).join('');
+    if (flags.includes('U')) return [{ name: 'PATH', value: null, exports: null, unset: false, combine: 'unique-list' }];
+  }
+  return findAssignments(command);
 }
