@@ -6,7 +6,7 @@
  * unprivileged user (bash traces its real startup).
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 
@@ -391,6 +391,27 @@ for (const variant of USER_VARIANTS) {
         const profile = startupFile(login, `${home}/.bash_profile`);
         assert.equal(profile?.status, 'skipped');
         assert.match(profile?.note ?? '', /cannot read it \(permission denied\)/);
+      }
+    });
+
+    test('trace kept out of user files', async (t) => {
+      const files = {
+        '.zshrc': 'export GOPATH="$HOME/z"\nexec 2>>"$HOME/zsh-errors.log"\nexport GOBIN="$HOME/zbin"\n',
+        '.bashrc': 'export GOPATH="$HOME/b"\nexec 3>"$HOME/fd3.log"\nexport GOBIN="$HOME/bbin"\n',
+      };
+      const { home, context } = await scanHome(t, files, variant);
+      for (const [id, log, line] of [
+        ['zsh-non-login', 'zsh-errors.log', 'exec 2>>"$HOME/zsh-errors.log"'],
+        ['bash-non-login', 'fd3.log', 'exec 3>"$HOME/fd3.log"'],
+      ] as const) {
+        const current = context(id);
+        assert.equal(current.provenance, null, `${id}: traced although its trace would reach ${log}`);
+        assert.match(current.provenanceError ?? '', new RegExp(`^~/\\.${id.slice(0, 3) === 'zsh' ? 'zshrc' : 'bashrc'}:2 \\(`), id);
+        assert.ok(current.provenanceError?.includes(line), id);
+        assert.equal(current.env.GOBIN, `${home}/${id.startsWith('zsh') ? 'zbin' : 'bbin'}`, id);
+        const written = await readFile(`${home}/${log}`, 'utf8').catch(() => '');
+        assert.ok(!written.includes('\x1e'), `${id}: trace records in ${log}`);
+        assert.ok(!written.includes('go-env-lens-probe'), `${id}: probe commands in ${log}`);
       }
     });
 

@@ -24,6 +24,7 @@ import {
 } from './shells/discover.ts';
 import { PROBE_GUARD_VARIABLES, type ModeInvocation } from './shells/shell-table.ts';
 import { buildProvenance } from './trace/provenance-builder.ts';
+import { findTraceRedirect } from './trace/redirect-guard.ts';
 import { describeStopPoint } from './trace/stop-point.ts';
 import type { ShellTracer } from './trace/tracer.ts';
 import { tracerFor } from './trace/tracers.ts';
@@ -252,10 +253,19 @@ async function probeContext(
   const started = performance.now();
   const invocation = plan.invocation;
   // A script's `sh -c` reads no startup file, so its values are explained like the desktop's.
-  const tracer =
+  let tracer =
     options.trace === false || plan.mode === 'script' || !plan.family ? null : tracerFor(plan.family);
   const login = plan.mode === 'login';
   const probeEnvironment = { ...base, ...PROBE_GUARD_VARIABLES, TERM: 'xterm-256color' };
+  const redirect = tracer && plan.family ? findTraceRedirect(plan.family, probeEnvironment) : null;
+  if (redirect) {
+    tracer = null;
+    context.provenanceError =
+      `${shortenHome(redirect.file, base.HOME)}:${redirect.line} (${redirect.text}) sends ` +
+      `${redirect.descriptor === 2 ? 'standard error' : 'descriptor 3'} to a file, and the trace ` +
+      'goes there, so this context was probed without tracing to keep trace lines out of that ' +
+      'file. The values are real; where they come from is not shown.';
+  }
   const probe = (method: ModeInvocation['method'], stdin: ModeInvocation['stdin']) =>
     runProbe({
       shellPath: plan.shellPath!,
