@@ -4,6 +4,7 @@
  * method its shell allows. Runs as root and as an unprivileged user.
  */
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 
 import type { ScanContext } from '../src-main/shared/scan-report.ts';
@@ -116,6 +117,10 @@ for (const variant of USER_VARIANTS) {
 
       // tcsh's GOPATH sits in an `if ($?prompt)` block, which only a real prompt runs.
       assert.equal(byId.get('tcsh-non-login')?.method, 'typed');
+
+      // xonsh caches every -c command it runs; the probes' commands must not pile up there.
+      const codeCache = await readdir(`${home.path}/.local/share/xonsh/xonsh_code_cache`).catch(() => []);
+      assert.deepEqual(codeCache, [], 'xonsh code cache files left by the probes');
     });
   });
 }

@@ -23,6 +23,7 @@ import {
   type DiscoveredShell,
 } from './shells/discover.ts';
 import { PROBE_GUARD_VARIABLES, type ModeInvocation } from './shells/shell-table.ts';
+import { watchXonshCodeCache } from './shells/xonsh-code-cache.ts';
 import { buildProvenance } from './trace/provenance-builder.ts';
 import { findTraceRedirect } from './trace/redirect-guard.ts';
 import { describeStopPoint } from './trace/stop-point.ts';
@@ -292,7 +293,9 @@ async function probeContext(
         : undefined,
       describeStop: tracer ? (trace, ending) => describeStop(tracer, trace, base.HOME, ending) : undefined,
     });
+  const removeCodeCache = plan.family === 'xonsh' ? await watchXonshCodeCache(probeEnvironment) : null;
   let result = await probe(invocation.method, invocation.stdin);
+  await removeCodeCache?.();
 
   // `-c` shows no prompt, so hooks that run before each prompt never ran: probe again, typed.
   const hooks =
