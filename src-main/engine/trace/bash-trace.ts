@@ -14,8 +14,10 @@ export const TRACE_DESCRIPTOR = 3;
  * the depth; the fields are file, line, function, caller's line and caller's file.
  */
 export const BASH_PS4 =
-  `${RECORD_START}\${BASH_SOURCE[0]-}${FIELD_SEPARATOR}\${LINENO}${FIELD_SEPARATOR}` +
-  `\${FUNCNAME[0]-}${FIELD_SEPARATOR}\${BASH_LINENO[0]-}${FIELD_SEPARATOR}\${BASH_SOURCE[1]-}${FIELD_SEPARATOR} `;
+  // `${NAME-}` is element 0 of an array; it expands faster than `${NAME[0]-}` (about a quarter
+  // less tracing cost with bash-completion, bash 5.2), and `-` keeps `set -u` from failing.
+  `${RECORD_START}\${BASH_SOURCE-}${FIELD_SEPARATOR}\${LINENO}${FIELD_SEPARATOR}` +
+  `\${FUNCNAME-}${FIELD_SEPARATOR}\${BASH_LINENO-}${FIELD_SEPARATOR}\${BASH_SOURCE[1]-}${FIELD_SEPARATOR} `;
 
 /** How a traced bash is started for one mode. */
 export interface BashTraceSetup {
