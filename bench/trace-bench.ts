@@ -6,7 +6,7 @@
  * spends on it: the probe, reading the trace into provenance (traced runs only) and go env. The
  * ratio of the shell part alone, without go env, is printed beside it.
  *
- * Usage: node --import tsx bench/trace-bench.ts [--runs N]
+ * Usage: npm run bench [-- --runs N] (both benchmarks), or node --import tsx bench/trace-bench.ts [--runs N]
  */
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -19,7 +19,8 @@ import { runProbe, type ProbeRequest } from '../src-main/engine/probe/run-probe.
 import { findShellFacts, PROBE_GUARD_VARIABLES } from '../src-main/engine/shells/shell-table.ts';
 import { tracerFor } from '../src-main/engine/trace/tracers.ts';
 
-const DEFAULT_RUNS = 15;
+/** Measured runs per context when `--runs` is not given. */
+const DEFAULT_RUNS = 11;
 /** The ratio traced/untraced that tracing aims to stay under. */
 const TARGET_RATIO = 1.2;
 
