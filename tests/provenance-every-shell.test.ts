@@ -4,6 +4,7 @@
  * method its shell allows. Runs as root and as an unprivileged user.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 
@@ -121,6 +122,67 @@ for (const variant of USER_VARIANTS) {
       // xonsh caches every -c command it runs; the probes' commands must not pile up there.
       const codeCache = await readdir(`${home.path}/.local/share/xonsh/xonsh_code_cache`).catch(() => []);
       assert.deepEqual(codeCache, [], 'xonsh code cache files left by the probes');
+    });
+  });
+}
+
+for (const variant of USER_VARIANTS) {
+  describe(`fish prompt hooks ${variant.name}`, { skip: variant.skip }, () => {
+    test('fish_prompt handler typed at a prompt', async (t) => {
+      const home = await createHome(
+        {
+          // Someone who uses fish at a prompt has the completions fish generates on first use.
+          '.local/share/fish/generated_completions/go.fish': '',
+          '.config/fish/config.fish': [
+            'set -gx GOPATH $HOME/before-hook',
+            'function __tool_hook --on-event fish_prompt',
+            '    set -gx GOPATH $HOME/from-hook',
+            'end',
+            '',
+          ].join('\n'),
+        },
+        { owner: variant.user },
+      );
+      t.after(() => home.remove());
+      const report = await scanJson(['--shell', 'fish'], cleanEnvironment(home.path), { user: variant.user });
+      for (const id of ['fish-login', 'fish-non-login']) {
+        const context = report.contexts.find((candidate) => candidate.id === id)!;
+        assert.equal(context.error, null, `${id}: ${context.error?.message}`);
+        assert.equal(context.method, 'typed', id);
+        assert.match(context.probeNote ?? '', /^prompt hooks found: fish_prompt \(~\/\.config\/fish\/config\.fish:2\)/, id);
+        assert.equal(context.env.GOPATH, `${home.path}/from-hook`, id);
+        const gopath = context.provenance!.variables.GOPATH!;
+        assert.equal(gopath.winner, null, id);
+        assert.equal(gopath.inherited, 'prompt-hook', id);
+        assert.equal(gopath.chain[0]?.location.line, 1, id);
+      }
+      // An interactive fish's first-session setup would write these into the user's HOME.
+      assert.equal(existsSync(`${home.path}/.config/fish/fish_variables`), false, 'fish_variables written');
+      assert.deepEqual(await readdir(`${home.path}/.local/share/fish/generated_completions`), ['go.fish']);
+    });
+
+    test('fish hook without typed probe on first use', async (t) => {
+      const home = await createHome(
+        {
+          '.config/fish/config.fish': [
+            'function __tool_hook --on-event fish_prompt',
+            '    set -gx GOPATH $HOME/from-hook',
+            'end',
+            '',
+          ].join('\n'),
+        },
+        { owner: variant.user },
+      );
+      t.after(() => home.remove());
+      const report = await scanJson(['--shell', 'fish'], cleanEnvironment(home.path), { user: variant.user });
+      const context = report.contexts.find((candidate) => candidate.id === 'fish-non-login')!;
+      assert.equal(context.method, 'command');
+      assert.match(
+        context.probeNote ?? '',
+        /^prompt hooks found: fish_prompt \(~\/\.config\/fish\/config\.fish:1\), but an interactive fish would start generating completions into ~\/\.local\/share\/fish\/generated_completions/,
+      );
+      assert.equal(context.env.GOPATH, undefined);
+      assert.equal(existsSync(`${home.path}/.local/share/fish/generated_completions`), false);
     });
   });
 }

@@ -2,7 +2,7 @@
  * `go-env-lens explain VAR`: for each context, the value of a variable and the chain of startup
  * file lines that produced it; for PATH, the origin of every entry.
  */
-import type { Assignment, VariableProvenance } from '../shared/provenance.ts';
+import type { Assignment, InheritedOrigin, VariableProvenance } from '../shared/provenance.ts';
 import type { ScanContext, ScanReport } from '../shared/scan-report.ts';
 import type { ScanCommandOptions } from './main.ts';
 import { shortenHome } from './doctor-command.ts';
@@ -105,8 +105,18 @@ function describeChain(story: VariableProvenance, short: (text: string) => strin
     lines.push(`   ${mark}${where(assignment, short)} -> ${value}${assignment.exported ? ' (exported)' : ''}`);
   });
   if (story.notExported) lines.push('  warning: assigned but never exported, so programs such as go never see it');
+  if (story.winner === null && story.inherited) {
+    lines.push(`  final value: set by none of these lines; ${ORIGIN_TEXT[story.inherited]}`);
+  }
   return lines;
 }
+
+const ORIGIN_TEXT: Record<InheritedOrigin, string> = {
+  session: 'inherited from the session',
+  shell: 'set by the shell itself',
+  'prompt-hook': 'changed by a prompt hook, which runs untraced',
+  unknown: 'its origin is unknown (the trace may have ended early)',
+};
 
 function where(assignment: Assignment, short: (text: string) => string): string {
   const file = short(assignment.location.file || '(command line)');

@@ -302,13 +302,21 @@ async function probeContext(
     tracer?.promptHooks && result.environment && result.trace && invocation.method === 'command'
       ? tracer.promptHooks(result.trace.text)
       : [];
+  let promptHooksRan = false;
   if (hooks.length > 0) {
     const installed = hooks
       .map((hook) => `${hook.name} (${shortenHome(hook.location.file, base.HOME)}:${hook.location.line})`)
       .join(', ');
-    const typed = await probe('typed', 'tty');
-    if (typed.environment) {
+    const writes = tracer?.typedProbeWrites?.(probeEnvironment) ?? null;
+    const typed = writes === null ? await probe('typed', 'tty') : null;
+    if (typed === null) {
+      context.probeNote =
+        `prompt hooks found: ${installed}, but ${base.HOME ? writes!.replaceAll(`${base.HOME}/`, '~/') : writes}, so the probe was ` +
+        'not typed at a real prompt. The values are from the -c probe, which runs no prompt hook, ' +
+        'so values the hooks set are missing.';
+    } else if (typed.environment) {
       result = typed;
+      promptHooksRan = true;
       context.method = 'typed';
       context.probeNote =
         `prompt hooks found: ${installed}. The probe was typed at a real prompt, so they ran ` +
@@ -334,6 +342,7 @@ async function probeContext(
       login,
       probeDirectory: result.probeDirectory,
       startEnvironment: base,
+      promptHooksRan,
     });
     context.go = await goProber.probe(context.env);
   }
@@ -347,7 +356,12 @@ function explainContext(
   context: ScanContext,
   tracer: ShellTracer,
   trace: { text: string; overflowed: boolean },
-  run: { login: boolean; probeDirectory: string; startEnvironment: Record<string, string> },
+  run: {
+    login: boolean;
+    probeDirectory: string;
+    startEnvironment: Record<string, string>;
+    promptHooksRan: boolean;
+  },
 ): void {
   if (trace.overflowed) {
     context.provenanceError =
@@ -362,6 +376,7 @@ function explainContext(
       probeDirectory: run.probeDirectory,
       startEnvironment: run.startEnvironment,
       finalEnvironment: context.env,
+      promptHooksRan: run.promptHooksRan,
     });
     context.startupFiles = analysis.startupFiles;
     context.provenance = analysis.provenance;

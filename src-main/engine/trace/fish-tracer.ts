@@ -22,7 +22,7 @@
  * applies fish_user_paths to PATH is simulated, but a user's own handler that exports something
  * leaves that value unexplained.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { ContextProvenance, SourceLocation } from '../../shared/provenance.ts';
@@ -31,7 +31,7 @@ import { locateFishTrace, locateLastCommand, parseFishTrace, type LocatedFishCom
 import { FishVariables, parseUniversalVariables, universalAssignments } from './fish-variables.ts';
 import { buildProvenance } from './provenance-builder.ts';
 import type { TracedAssignment } from './shell-words.ts';
-import type { ShellTracer, TraceStopPoint } from './tracer.ts';
+import type { PromptHook, ShellTracer, TraceStopPoint } from './tracer.ts';
 
 /** Variables fish sets by itself with `-c` (LC_CTYPE comes from a traced line of config.fish). */
 const FISH_OWN_VARIABLES = ['PWD', 'USER', 'LC_CTYPE'];
@@ -47,17 +47,40 @@ const universalSnapshots = new Map<string, string | null>();
 /** Snapshots kept for runs that were planned but never analysed (a probe that failed to start). */
 const MAX_SNAPSHOTS = 64;
 
+/**
+ * The value fish 3.6 gives `__fish_initialized` once its first-session setup is done; setup steps
+ * added after that version would still run.
+ */
+const FISH_INITIALIZED_VERSION = '3400';
+
+/**
+ * A function that runs before the prompt or before each command line: the hooks that direnv and
+ * `mise activate fish` install. A `-c` probe fires neither event.
+ */
+const FISH_HOOK_DEFINITION = /^function\s+\S+.*\s--on-event(?:=|\s+)(fish_prompt|fish_preexec)\b/;
+
 export const fishTracer: ShellTracer = {
   plan(input) {
     universalSnapshots.set(input.probeDirectory, readUniversalFile(input.environment));
     while (universalSnapshots.size > MAX_SNAPSHOTS) {
       universalSnapshots.delete(universalSnapshots.keys().next().value!);
     }
+    // A typed probe reads its command at the prompt, so `-c` goes.
+    const modeArgs = input.method === 'typed' ? input.args.filter((arg) => arg !== '-c') : input.args;
     return {
       argv0: input.argv0,
-      args: [`--debug-output=${path.join(input.probeDirectory, 'trace', 'output')}`, ...input.args],
+      args: [`--debug-output=${path.join(input.probeDirectory, 'trace', 'output')}`, ...modeArgs],
       method: input.method,
-      environment: { fish_trace: '1' },
+      environment: {
+        fish_trace: '1',
+        // An interactive fish runs its first-session setup unless __fish_initialized is set,
+        // and saves default key bindings as a universal variable unless fish_key_bindings is set.
+        // Either would write fish_variables, and the setup also generates completions into the
+        // user's data directory.
+        ...(input.method === 'typed'
+          ? { __fish_initialized: FISH_INITIALIZED_VERSION, fish_key_bindings: 'fish_default_key_bindings' }
+          : {}),
+      },
       traceOutput: 'fd3',
     };
   },
@@ -84,6 +107,8 @@ export const fishTracer: ShellTracer = {
       // Every call made from a file carries its call site (see fish-trace.ts).
       callersInTrace: true,
       findAssignments: assignmentsByCommand(located.commands, new FishVariables(environment, universals)),
+      // fish does not trace event handlers, so what the prompt hooks changed has no line.
+      unexplainedOrigin: input.promptHooksRan ? 'prompt-hook' : undefined,
     });
     markGeneratedAssignments(provenance, located.commands);
     return {
@@ -91,6 +116,31 @@ export const fishTracer: ShellTracer = {
       provenance,
       errorOutput: errorOutput || undefined,
     };
+  },
+
+  typedProbeWrites(environment) {
+    // fish generates completions from man pages into this directory in the background on the
+    // first interactive session that finds it missing, whatever else is set.
+    const dataHome = environment.XDG_DATA_HOME || (environment.HOME ? path.join(environment.HOME, '.local/share') : null);
+    if (!dataHome) return null;
+    const generated = path.join(dataHome, 'fish', 'generated_completions');
+    return existsSync(generated)
+      ? null
+      : `an interactive fish would start generating completions into ${generated}, which does not exist yet`;
+  },
+
+  promptHooks(trace) {
+    const { lines } = parseFishTrace(trace);
+    const located = locateFishTrace(lines, { workingDirectory: '/' });
+    const hooks: PromptHook[] = [];
+    for (const command of located.commands) {
+      const match = FISH_HOOK_DEFINITION.exec(command.line.command);
+      const location = command.location;
+      // fish's own functions in /usr/share/fish are not the user's hooks.
+      if (!match || !location || location.file.startsWith('/usr/share/fish/')) continue;
+      hooks.push({ name: match[1]!, location });
+    }
+    return hooks;
   },
 
   stopPoint(trace) {

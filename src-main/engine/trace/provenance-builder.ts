@@ -63,6 +63,11 @@ export interface BuildProvenanceInput {
    * reported as the end of the trace.
    */
   endsTrace?: RegExp;
+  /**
+   * Where a value that no traced assignment explains came from: `unknown` by default,
+   * `prompt-hook` when hooks ran untraced before the capture (fish event handlers).
+   */
+  unexplainedOrigin?: InheritedOrigin;
   /** Recognises assignments in a traced command; the sh-family reader by default. */
   findAssignments?: (command: string) => TracedAssignment[];
 }
@@ -281,7 +286,7 @@ function describeVariable(name: string, chain: Assignment[], input: BuildProvena
   } else if (finalValue !== null) {
     if (input.startEnvironment[name] === finalValue && chain.length === 0) inherited = 'session';
     else if (input.shellVariables.includes(name)) inherited = 'shell';
-    else inherited = 'unknown';
+    else inherited = input.unexplainedOrigin ?? 'unknown';
   }
   return { name, finalValue, chain, winner, inherited, notExported };
 }

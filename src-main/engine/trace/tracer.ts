@@ -58,6 +58,8 @@ export interface TraceAnalysisInput {
   startEnvironment: Record<string, string>;
   /** The environment the shell ended with (what programs see), without guards and tracing variables. */
   finalEnvironment: Record<string, string>;
+  /** True for a probe typed at a real prompt because prompt hooks were found: they ran. */
+  promptHooksRan?: boolean;
 }
 
 export interface TraceAnalysis {
@@ -92,4 +94,10 @@ export interface ShellTracer {
    * scan probe the context again, typed at a real prompt, with `method: 'typed'` in the plan.
    */
   promptHooks?(trace: string): PromptHook[];
+  /**
+   * Why a probe typed at a real prompt would write into the user's files in this environment
+   * (fish's first interactive session generates completions), or null when it would not. The
+   * scan then keeps the `-c` probe.
+   */
+  typedProbeWrites?(environment: Record<string, string>): string | null;
 }
