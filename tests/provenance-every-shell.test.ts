@@ -119,6 +119,21 @@ for (const variant of USER_VARIANTS) {
       // tcsh's GOPATH sits in an `if ($?prompt)` block, which only a real prompt runs.
       assert.equal(byId.get('tcsh-non-login')?.method, 'typed');
 
+      // Tracing must not change what any context ends up with.
+      const untraced = await scanJson(
+        ['--no-trace', ...shells.flatMap((shell) => ['--shell', shell])],
+        cleanEnvironment(home.path),
+        { user: variant.user, timeoutMs: 300_000 },
+      );
+      for (const context of untraced.contexts) {
+        const traced = byId.get(context.id)!;
+        assert.equal(context.provenance, null, `${context.id}: explained although untraced`);
+        // ksh93 puts its own process id into `_`, so two runs always differ there.
+        const withoutPid = (env: Record<string, string>) =>
+          context.shell === 'ksh93' ? { ...env, _: env._?.replace(/\d+/g, 'N') ?? '' } : env;
+        assert.deepEqual(withoutPid(traced.env), withoutPid(context.env), `${context.id}: tracing changed the environment`);
+      }
+
       // xonsh caches every -c command it runs; the probes' commands must not pile up there.
       const codeCache = await readdir(`${home.path}/.local/share/xonsh/xonsh_code_cache`).catch(() => []);
       assert.deepEqual(codeCache, [], 'xonsh code cache files left by the probes');
