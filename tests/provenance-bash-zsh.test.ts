@@ -313,7 +313,7 @@ for (const variant of USER_VARIANTS) {
         '.bashrc': [
           'PATH+=:/usr/lib/go-1.22/bin',
           'export GOFLAGS=-a',
-          'GOFLAGS+=" -b"',
+          'export GOFLAGS+=" -b"',
           'PATH="/usr/lib/go-1.23/bin:$PATH"',
           'PATH="/usr/lib/go-1.23/bin:$PATH"',
           '',
@@ -334,8 +334,8 @@ for (const variant of USER_VARIANTS) {
       const copies = bash.provenance!.path.filter((entry) => entry.entry === '/usr/lib/go-1.23/bin');
       assert.deepEqual(
         copies.map((entry) => [entry.index, where(entry.addedBy, home), entry.duplicateOf]),
-        [[0, '~/.bashrc:4', null], [1, '~/.bashrc:5', 0]],
-        'the duplicate copy is attributed to the line that added it',
+        [[0, '~/.bashrc:5', null], [1, '~/.bashrc:4', 0]],
+        'each copy is attributed to the line that put it there: line 5 prepended the first one',
       );
 
       const zsh = context('zsh-non-login');

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 
 import type { ScanContext } from '../src-main/shared/scan-report.ts';
@@ -198,6 +198,54 @@ for (const variant of USER_VARIANTS) {
       );
       assert.equal(context.env.GOPATH, undefined);
       assert.equal(existsSync(`${home.path}/.local/share/fish/generated_completions`), false);
+    });
+  });
+}
+
+for (const variant of USER_VARIANTS) {
+  describe(`history files untouched ${variant.name}`, { skip: variant.skip }, () => {
+    test('probes leave no history lines', async (t) => {
+      const existing = 'echo earlier command\n';
+      const files = {
+        '.bash_history': existing,
+        '.bashrc': 'HISTFILE=~/.bash_history\nPROMPT_COMMAND="history -a"\nexport GOPATH="$HOME/b"\n',
+        '.zsh_history': existing,
+        '.zshrc': [
+          'HISTFILE=~/.zsh_history',
+          'SAVEHIST=100',
+          'setopt INC_APPEND_HISTORY',
+          'autoload -Uz add-zsh-hook',
+          '_noop_hook() { : }',
+          'add-zsh-hook precmd _noop_hook',
+          '',
+        ].join('\n'),
+        // Not a ksh history file: ksh93 would rewrite it.
+        'ksh-notes.txt': { text: existing, mode: 0o644 },
+        '.kshrc': 'HISTFILE=$HOME/ksh-notes.txt\nexport GOPATH="$HOME/k"\n',
+        '.local/share/fish/generated_completions/go.fish': '',
+        '.config/fish/config.fish': [
+          'set -g fish_history default',
+          'function __noop --on-event fish_prompt',
+          'end',
+          '',
+        ].join('\n'),
+      };
+      const home = await createHome(files, { owner: variant.user });
+      t.after(() => home.remove());
+      const report = await scanJson(
+        ['--shell', 'bash', '--shell', 'zsh', '--shell', 'ksh93', '--shell', 'fish'],
+        cleanEnvironment(home.path),
+        { user: variant.user },
+      );
+      for (const id of ['bash-non-login', 'zsh-non-login', 'fish-non-login']) {
+        const context = report.contexts.find((candidate) => candidate.id === id)!;
+        assert.equal(context.method, 'typed', `${id}: the hook should make the probe typed`);
+      }
+      for (const name of ['.bash_history', '.zsh_history', 'ksh-notes.txt']) {
+        assert.equal(await readFile(`${home.path}/${name}`, 'utf8'), existing, `${name} changed`);
+      }
+      assert.equal((await stat(`${home.path}/ksh-notes.txt`)).mode & 0o777, 0o644, 'ksh-notes.txt mode changed');
+      assert.equal(existsSync(`${home.path}/.local/share/fish/default_history`), false, 'fish history created');
     });
   });
 }

@@ -15,7 +15,8 @@ import {
 } from '../shared/scan-report.ts';
 import { resolveBaseEnvironment, type BaseEnvironmentChoice } from './base-environment.ts';
 import { GoProber } from './go/go-probe.ts';
-import { runProbe } from './probe/run-probe.ts';
+import { guardHistoryFiles } from './probe/history-guard.ts';
+import { runProbe, type ProbeResult } from './probe/run-probe.ts';
 import {
   discoverShells,
   fillShellVersions,
@@ -258,7 +259,7 @@ async function probeContext(
     options.trace === false || plan.mode === 'script' || !plan.family ? null : tracerFor(plan.family);
   const login = plan.mode === 'login';
   const probeEnvironment = { ...base, ...PROBE_GUARD_VARIABLES, TERM: 'xterm-256color' };
-  const redirect = tracer && plan.family ? findTraceRedirect(plan.family, probeEnvironment) : null;
+  const redirect = tracer && plan.family ? findTraceRedirect(plan.family, login, probeEnvironment) : null;
   if (redirect) {
     tracer = null;
     context.provenanceError =
@@ -293,40 +294,48 @@ async function probeContext(
         : undefined,
       describeStop: tracer ? (trace, ending) => describeStop(tracer, trace, base.HOME, ending) : undefined,
     });
-  const removeCodeCache = plan.family === 'xonsh' ? await watchXonshCodeCache(probeEnvironment) : null;
-  let result = await probe(invocation.method, invocation.stdin);
-  await removeCodeCache?.();
 
-  // `-c` shows no prompt, so hooks that run before each prompt never ran: probe again, typed.
-  const hooks =
-    tracer?.promptHooks && result.environment && result.trace && invocation.method === 'command'
-      ? tracer.promptHooks(result.trace.text)
-      : [];
+  // Startup files may point xonsh's cache and any shell's history at the user's files.
+  const removeCodeCache = plan.family === 'xonsh' ? await watchXonshCodeCache(probeEnvironment) : null;
+  const cleanHistory = plan.family ? await guardHistoryFiles(plan.family, login, probeEnvironment) : null;
+  let result: ProbeResult;
   let promptHooksRan = false;
-  if (hooks.length > 0) {
-    const installed = hooks
-      .map((hook) => `${hook.name} (${shortenHome(hook.location.file, base.HOME)}:${hook.location.line})`)
-      .join(', ');
-    const writes = tracer?.typedProbeWrites?.(probeEnvironment) ?? null;
-    const typed = writes === null ? await probe('typed', 'tty') : null;
-    if (typed === null) {
-      context.probeNote =
-        `prompt hooks found: ${installed}, but ${base.HOME ? writes!.replaceAll(`${base.HOME}/`, '~/') : writes}, so the probe was ` +
-        'not typed at a real prompt. The values are from the -c probe, which runs no prompt hook, ' +
-        'so values the hooks set are missing.';
-    } else if (typed.environment) {
-      result = typed;
-      promptHooksRan = true;
-      context.method = 'typed';
-      context.probeNote =
-        `prompt hooks found: ${installed}. The probe was typed at a real prompt, so they ran ` +
-        'before the environment was captured, as in a terminal.';
-    } else {
-      context.probeNote =
-        `prompt hooks found: ${installed}, but the probe typed at a real prompt failed ` +
-        `(${typed.error?.message ?? 'no capture'}). The values are from the -c probe, which runs ` +
-        'no prompt hook, so values the hooks set are missing.';
+  try {
+    result = await probe(invocation.method, invocation.stdin);
+
+    // `-c` shows no prompt, so hooks that run before each prompt never ran: probe again, typed.
+    const hooks =
+      tracer?.promptHooks && result.environment && result.trace && invocation.method === 'command'
+        ? tracer.promptHooks(result.trace.text)
+        : [];
+    if (hooks.length > 0) {
+      const installed = hooks
+        .map((hook) => `${hook.name} (${shortenHome(hook.location.file, base.HOME)}:${hook.location.line})`)
+        .join(', ');
+      const writes = tracer?.typedProbeWrites?.(probeEnvironment) ?? null;
+      const typed = writes === null ? await probe('typed', 'tty') : null;
+      if (typed === null) {
+        context.probeNote =
+          `prompt hooks found: ${installed}, but ${base.HOME ? writes!.replaceAll(`${base.HOME}/`, '~/') : writes}, so the probe was ` +
+          'not typed at a real prompt. The values are from the -c probe, which runs no prompt hook, ' +
+          'so values the hooks set are missing.';
+      } else if (typed.environment) {
+        result = typed;
+        promptHooksRan = true;
+        context.method = 'typed';
+        context.probeNote =
+          `prompt hooks found: ${installed}. The probe was typed at a real prompt, so they ran ` +
+          'before the environment was captured, as in a terminal.';
+      } else {
+        context.probeNote =
+          `prompt hooks found: ${installed}, but the probe typed at a real prompt failed ` +
+          `(${typed.error?.message ?? 'no capture'}). The values are from the -c probe, which runs ` +
+          'no prompt hook, so values the hooks set are missing.';
+      }
     }
+  } finally {
+    await removeCodeCache?.();
+    await cleanHistory?.();
   }
   context.argv = result.argv;
   context.output = result.output;

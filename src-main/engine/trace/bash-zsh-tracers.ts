@@ -25,7 +25,8 @@ export const bashTracer: ShellTracer = {
       environment: setup.environment,
       traceOutput: 'fd3',
       captureEmbedded: setup.captureEmbedded,
-      typedInput: setup.typedInput,
+      // The probe directory in a comment marks the line for removal from a history file.
+      typedInput: setup.typedInput === undefined ? undefined : `${setup.typedInput} # ${input.probeDirectory}`,
     };
   },
   analyse(input) {
@@ -50,9 +51,12 @@ export const bashTracer: ShellTracer = {
 
 /**
  * Commands after which bash's trace is lost: a new PS4 drops the record markers, `set +x` stops
- * tracing, and closing or reopening descriptor 3 sends the trace away.
+ * tracing, and a changed BASH_XTRACEFD sends the trace elsewhere.
+ * NOTE: `exec 3>&-` also ends it, but bash traces `exec` without its redirections, so that
+ * command cannot be told from a harmless `exec 2>/dev/null`.
  */
-const BASH_TRACE_ENDS = /^(?:(?:export\s+|declare\s+\S+\s+)?PS4=|set\s+(?:\S+\s+)*\+(?:\w*x|o\s+xtrace)\b|exec\s+3[<>])/;
+const BASH_TRACE_ENDS =
+  /^(?:(?:export\s+|declare\s+\S+\s+)?(?:PS4|BASH_XTRACEFD)=|unset\s+(?:\S+\s+)*BASH_XTRACEFD\b|set\s+(?:\S+\s+)*\+(?:\w*x|o\s+xtrace)\b)/;
 
 /** Commands after which zsh's trace is lost: a new PS4, or tracing switched off. */
 const ZSH_TRACE_ENDS =

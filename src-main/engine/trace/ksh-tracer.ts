@@ -59,6 +59,8 @@ export const kshTracer: ShellTracer = {
     const result = buildProvenance({
       method: 'traced',
       records,
+      // A new PS4 drops the record markers and `set +x` stops tracing.
+      endsTrace: /^(?:(?:export\s+|typeset\s+\S+\s+)?PS4=|set\s+(?:\S+\s+)*\+(?:\w*x|o\s+xtrace)\b)/,
       startEnvironment: input.startEnvironment,
       finalEnvironment: input.finalEnvironment,
       shellVariables: KSH_OWN_VARIABLES,

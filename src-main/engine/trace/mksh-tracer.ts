@@ -66,6 +66,8 @@ export const mkshTracer: ShellTracer = {
     const result = buildProvenance({
       method: 'traced',
       records,
+      // `set +x` stops tracing; a new PS4 is followed by text matching.
+      endsTrace: /^set\s+(?:\S+\s+)*\+(?:\w*x|o\s+xtrace)\b/,
       startEnvironment: input.startEnvironment,
       finalEnvironment: input.finalEnvironment,
       shellVariables: MKSH_OWN_VARIABLES,

@@ -226,15 +226,15 @@ function mergeAssignment(
   startValue: string | null,
 ): Assignment[] {
   const previous = chain.at(-1);
-  const before = previous ? previous.value : startValue;
+  const sameLine =
+    previous !== undefined && previous.location.file === location.file && previous.location.line === location.line;
+  // `export NAME+=text` traces twice, the export and then the assignment; the second must not
+  // append again, so an append on the line just recorded starts from the value before that line.
+  const before =
+    sameLine && assignment.combine ? (chain.at(-2)?.value ?? startValue) : previous ? previous.value : startValue;
   const value = assignment.unset ? null : combinedValue(assignment, before);
   // `export NAME=value` traces twice: the export, then the assignment. Keep one entry.
-  if (
-    previous &&
-    previous.location.file === location.file &&
-    previous.location.line === location.line &&
-    previous.value === value
-  ) {
+  if (previous && sameLine && previous.value === value) {
     previous.exported ||= assignment.exports === true;
     return chain;
   }
@@ -348,48 +348,79 @@ function describePath(
   if (finalPath === undefined) return [];
   const entries = finalPath.split(':');
   const firstIndex = new Map<string, number>();
-  const seen = new Map<string, number>();
-  const chain = provenance.chain;
+  const origins = pathEntryOrigins(entries, provenance.chain, startPath);
   return entries.map((entry, index) => {
     const duplicateOf = firstIndex.get(entry) ?? null;
     if (duplicateOf === null) firstIndex.set(entry, index);
-    const occurrence = (seen.get(entry) ?? 0) + 1;
-    seen.set(entry, occurrence);
-    const addedBy = findAddingAssignment(entry, occurrence, chain, startPath);
-    const inherited = addedBy
-      ? null
-      : countEntry(startPath ?? null, entry) >= occurrence && !replacedAfterStart(chain, startPath)
-        ? 'session'
-        : 'unknown';
-    return { entry, index, addedBy, inherited, duplicateOf, problem: pathEntryProblem(entry) };
+    const origin = origins[index]!;
+    return {
+      entry,
+      index,
+      addedBy: origin === 'session' || origin === 'unknown' ? null : origin,
+      inherited: origin === 'session' || origin === 'unknown' ? origin : null,
+      duplicateOf,
+      problem: pathEntryProblem(entry),
+    };
   });
 }
 
+type EntryOrigin = Assignment | 'session' | 'unknown';
+
 /**
- * Finds the assignment that put the given copy (1 for the first) of an entry into PATH, following
- * it across later changes. An assignment whose value does not contain the value before it
- * replaced PATH (`PATH=/usr/bin:/bin` in /etc/profile) and adds every entry it names.
+ * Follows every PATH entry through the chain by position. When the old value survives as one
+ * block of the new one (a prepend or an append), the block keeps its origins and the entries
+ * around it come from the assignment. Otherwise entries present before keep their origin, copy
+ * by copy, and the rest come from the assignment; an assignment that writes PATH out in full
+ * (`PATH=/usr/bin:/bin` in /etc/profile) adds every entry it names.
  */
-function findAddingAssignment(
-  entry: string,
-  occurrence: number,
-  chain: Assignment[],
-  startPath: string | undefined,
-): Assignment | null {
-  let before = startPath ?? null;
-  let addedBy: Assignment | null = null;
+function pathEntryOrigins(finalEntries: string[], chain: Assignment[], startPath: string | undefined): EntryOrigin[] {
+  let entries = startPath === undefined ? [] : startPath.split(':');
+  let origins: EntryOrigin[] = entries.map(() => 'session');
+  let value = startPath ?? null;
   for (const assignment of chain) {
-    const hasIt = countEntry(assignment.value, entry) >= occurrence;
-    const had = countEntry(before, entry) >= occurrence;
-    if (hasIt && (!had || replaces(assignment.value, before))) addedBy = assignment;
-    if (!hasIt) addedBy = null;
-    before = assignment.value;
+    if (assignment.value === null) {
+      entries = [];
+      origins = [];
+    } else {
+      const next = assignment.value.split(':');
+      origins = followEntries(entries, origins, next, assignment, replaces(assignment.value, value));
+      entries = next;
+    }
+    value = assignment.value;
   }
-  return addedBy;
+  if (entries.join(':') === finalEntries.join(':')) return origins;
+  // The chain does not end in the final value: match what can be matched, copy by copy.
+  return followEntries(entries, origins, finalEntries, 'unknown', false);
 }
 
-function countEntry(path: string | null, entry: string): number {
-  return path === null ? 0 : path.split(':').filter((candidate) => candidate === entry).length;
+function followEntries(
+  before: string[],
+  origins: EntryOrigin[],
+  after: string[],
+  added: EntryOrigin,
+  replaced: boolean,
+): EntryOrigin[] {
+  if (replaced) return after.map(() => added);
+  const block = before.length > 0 ? findBlock(after, before) : -1;
+  if (block !== -1) {
+    return after.map((_, index) =>
+      index >= block && index < block + before.length ? origins[index - block]! : added,
+    );
+  }
+  const unused = new Map<string, number[]>();
+  before.forEach((entry, index) => unused.set(entry, [...(unused.get(entry) ?? []), index]));
+  return after.map((entry) => {
+    const index = unused.get(entry)?.shift();
+    return index === undefined ? added : origins[index]!;
+  });
+}
+
+/** The position where `block` appears, entry for entry, inside `list`, or -1. */
+function findBlock(list: string[], block: string[]): number {
+  for (let start = 0; start + block.length <= list.length; start += 1) {
+    if (block.every((entry, offset) => list[start + offset] === entry)) return start;
+  }
+  return -1;
 }
 
 /**
@@ -410,15 +441,6 @@ function isSubsequence(part: string[], whole: string[]): boolean {
     position += 1;
   }
   return true;
-}
-
-function replacedAfterStart(chain: Assignment[], startPath: string | undefined): boolean {
-  let before = startPath ?? null;
-  for (const assignment of chain) {
-    if (replaces(assignment.value, before)) return true;
-    before = assignment.value;
-  }
-  return false;
 }
 
 function pathEntryProblem(entry: string): PathEntryProvenance['problem'] {

@@ -19,8 +19,11 @@ export interface TraceRedirect {
 /** How far `source` and `.` commands with literal paths are followed. */
 const MAX_SOURCE_DEPTH = 3;
 
-/** Targets that are not the user's files: the terminal, the null device and other descriptors. */
-const HARMLESS_TARGET = /^(?:&\s*[-\d]|\/dev\/(?:null|tty|stderr|stdout)\b)/;
+/**
+ * Targets that are not the user's files: closing (`&-`), standard output or error, the terminal
+ * and the null device. A descriptor of 3 or more (`2>&9`) may have been opened on a file.
+ */
+const HARMLESS_TARGET = /^(?:&\s*(?:-|[12](?!\d))|\/dev\/(?:null|tty|stderr|stdout)\b)/;
 
 /**
  * Returns the first line of the shell's likely startup files that redirects its trace descriptor
@@ -28,15 +31,35 @@ const HARMLESS_TARGET = /^(?:&\s*[-\d]|\/dev\/(?:null|tty|stderr|stdout)\b)/;
  */
 export function findTraceRedirect(
   family: string,
+  login: boolean,
   environment: Record<string, string>,
 ): TraceRedirect | null {
   const descriptor = family === 'bash' ? 3 : 2;
   // fish writes its trace to a file of its own and xonsh's hook writes directly; elvish is not
   // traced. tcsh cannot redirect its own standard error for the rest of the session.
   if (['fish', 'xonsh', 'elvish', 'tcsh'].includes(family)) return null;
+  for (const { file, line, text } of startupFileLines(family, login, environment)) {
+    const target = redirectTarget(text.replace(/(^|\s)#.*$/, ''), descriptor);
+    if (target !== null && !HARMLESS_TARGET.test(target)) {
+      return { file, line, text: text.trim(), descriptor };
+    }
+  }
+  return null;
+}
+
+/**
+ * Yields every line of the startup files a shell likely reads in a mode, following `source` and
+ * `.` commands with literal paths up to three files deep. Only the shell's rules are used, not a
+ * run, so files behind conditions are included.
+ */
+export function* startupFileLines(
+  family: string,
+  login: boolean,
+  environment: Record<string, string>,
+): Generator<{ file: string; line: number; text: string }> {
   const home = environment.HOME ?? '';
   const seen = new Set<string>();
-  const queue = candidateFiles(family, home, environment).map((file) => ({ file, depth: 0 }));
+  const queue = candidateFiles(family, login, home, environment).map((file) => ({ file, depth: 0 }));
   while (queue.length > 0) {
     const { file, depth } = queue.shift()!;
     if (seen.has(file)) continue;
@@ -47,19 +70,14 @@ export function findTraceRedirect(
     } catch {
       continue;
     }
-    const lines = text.split('\n');
-    for (const [index, raw] of lines.entries()) {
-      const line = raw.replace(/(^|\s)#.*$/, '');
-      const target = redirectTarget(line, descriptor);
-      if (target !== null && !HARMLESS_TARGET.test(target)) {
-        return { file, line: index + 1, text: raw.trim(), descriptor };
-      }
+    for (const [index, raw] of text.split('\n').entries()) {
+      yield { file, line: index + 1, text: raw };
       if (depth < MAX_SOURCE_DEPTH) {
-        for (const sourced of sourcedFiles(line, home)) queue.push({ file: sourced, depth: depth + 1 });
+        const code = raw.replace(/(^|\s)#.*$/, '');
+        for (const sourced of sourcedFiles(code, home)) queue.push({ file: sourced, depth: depth + 1 });
       }
     }
   }
-  return null;
 }
 
 /**
@@ -67,9 +85,10 @@ export function findTraceRedirect(
  * `exec >log 2>&1`), or null.
  */
 function redirectTarget(line: string, descriptor: 2 | 3): string | null {
-  const start = line.search(/(^|[\s;&|])exec\s/);
+  // A quote may come first: `eval "exec 2>>log"`.
+  const start = line.search(/(^|[\s;&|"'])exec\s/);
   if (start === -1) return null;
-  const command = line.slice(start);
+  const command = line.slice(start).replace(/^["']/, '');
   const both = descriptor === 2 ? '|&>>?|>&(?!\\s*\\d)' : '';
   const match = new RegExp(`(?:^|\\s)(?:${descriptor}(?:>>?|<>|>\\|)${both})\\s*(\\S+)`).exec(command);
   if (!match) return null;
@@ -93,31 +112,36 @@ function sourcedFiles(line: string, home: string): string[] {
   return [resolved];
 }
 
-function candidateFiles(family: string, home: string, environment: Record<string, string>): string[] {
+/**
+ * The startup files a shell reads in a mode, by its rules; files they source are followed by
+ * the caller. ENV replaces the rc file of ksh93 and mksh when set.
+ */
+function candidateFiles(family: string, login: boolean, home: string, environment: Record<string, string>): string[] {
   const inHome = (...names: string[]) => names.map((name) => path.join(home, name));
-  const profileD = listDirectory('/etc/profile.d', '.sh');
-  const env = environment.ENV ? [environment.ENV.replace(/^~(?=\/)/, home).replace(/\$\{?HOME\}?/g, home)] : [];
+  const profile = ['/etc/profile', ...listDirectory('/etc/profile.d', '.sh'), ...inHome('.profile')];
+  const env = environment.ENV ? [environment.ENV.replace(/^~(?=\/)/, home).replace(/\$\{?HOME\}?/g, home)] : null;
   switch (family) {
     case 'bash':
-      return ['/etc/profile', ...profileD, '/etc/bash.bashrc', ...inHome('.bash_profile', '.bash_login', '.profile', '.bashrc')];
+      return login
+        ? ['/etc/profile', ...listDirectory('/etc/profile.d', '.sh'), ...inHome('.bash_profile', '.bash_login', '.profile')]
+        : ['/etc/bash.bashrc', ...inHome('.bashrc')];
     case 'zsh': {
       const zdot = environment.ZDOTDIR || home;
-      const names = ['.zshenv', '.zprofile', '.zshrc', '.zlogin'];
-      return [
-        ...names.map((name) => `/etc/zsh/${name.slice(1)}`),
-        ...names.map((name) => path.join(zdot, name)),
-        ...names.map((name) => path.join(home, '.config/zsh', name)),
-      ];
+      const names = login ? ['zshenv', 'zprofile', 'zshrc', 'zlogin'] : ['zshenv', 'zshrc'];
+      return [...names.map((name) => `/etc/zsh/${name}`), ...names.map((name) => path.join(zdot, `.${name}`))];
     }
+    case 'dash':
+      return [...(login ? profile : []), ...(env ?? [])];
+    case 'posh':
+      return login ? profile : [];
+    case 'ksh93':
+      return [...(login ? profile : []), '/etc/ksh.kshrc', ...(env ?? inHome('.kshrc'))];
+    case 'mksh':
+      return [...(login ? profile : []), ...(env ?? inHome('.mkshrc'))];
+    case 'yash':
+      return inHome(...(login ? ['.yash_profile', '.yashrc'] : ['.yashrc']));
     default:
-      return [
-        '/etc/profile',
-        ...profileD,
-        '/etc/ksh.kshrc',
-        '/etc/mkshrc',
-        ...inHome('.profile', '.kshrc', '.mkshrc', '.yashrc', '.yash_profile'),
-        ...env,
-      ];
+      return [];
   }
 }
 

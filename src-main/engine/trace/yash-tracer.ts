@@ -133,6 +133,8 @@ export const yashTracer: ShellTracer = {
     const result = buildProvenance({
       method: 'traced',
       records,
+      // `set +x` stops tracing.
+      endsTrace: /^set\s+(?:\S+\s+)*\+(?:\w*x|o\s+xtrace)\b/,
       startEnvironment: input.startEnvironment,
       finalEnvironment: input.finalEnvironment,
       shellVariables: YASH_OWN_VARIABLES,
