@@ -47,7 +47,11 @@ export function formatExplanation(report: ScanReport, contexts: ScanContext[], v
   for (const context of contexts) {
     lines.push(`${context.label} [${context.id}]`);
     if (!context.ok) {
-      lines.push(`  could not be probed: ${context.error?.message ?? 'unknown error'}`);
+      lines.push(
+        context.error?.code === 'not-applicable'
+          ? `  not applicable: ${context.error.message}`
+          : `  could not be probed: ${context.error?.message ?? 'unknown error'}`,
+      );
       lines.push('');
       continue;
     }

@@ -113,7 +113,12 @@ export function buildProvenance(input: BuildProvenanceInput): {
       // Once the records lose their markers, later trace lines run on into this record's text.
       traceEnd: end ? { location: end.location, command: shorten(end.record.command.split('\n')[0]!) } : null,
       variables,
-      path: describePath(input.finalEnvironment.PATH, variables.PATH!, input.startEnvironment.PATH),
+      path: describePath(
+        input.finalEnvironment.PATH,
+        variables.PATH!,
+        input.startEnvironment.PATH,
+        input.unexplainedOrigin ?? 'unknown',
+      ),
     },
   };
 }
@@ -344,27 +349,29 @@ function describePath(
   finalPath: string | undefined,
   provenance: VariableProvenance,
   startPath: string | undefined,
+  unexplained: InheritedOrigin,
 ): PathEntryProvenance[] {
   if (finalPath === undefined) return [];
   const entries = finalPath.split(':');
   const firstIndex = new Map<string, number>();
-  const origins = pathEntryOrigins(entries, provenance.chain, startPath);
+  const origins = pathEntryOrigins(entries, provenance.chain, startPath, unexplained);
   return entries.map((entry, index) => {
     const duplicateOf = firstIndex.get(entry) ?? null;
     if (duplicateOf === null) firstIndex.set(entry, index);
     const origin = origins[index]!;
+    const inherited = typeof origin === 'string' ? origin : null;
     return {
       entry,
       index,
-      addedBy: origin === 'session' || origin === 'unknown' ? null : origin,
-      inherited: origin === 'session' || origin === 'unknown' ? origin : null,
+      addedBy: typeof origin === 'string' ? null : origin,
+      inherited,
       duplicateOf,
       problem: pathEntryProblem(entry),
     };
   });
 }
 
-type EntryOrigin = Assignment | 'session' | 'unknown';
+type EntryOrigin = Assignment | InheritedOrigin;
 
 /**
  * Follows every PATH entry through the chain by position. When the old value survives as one
@@ -373,7 +380,12 @@ type EntryOrigin = Assignment | 'session' | 'unknown';
  * by copy, and the rest come from the assignment; an assignment that writes PATH out in full
  * (`PATH=/usr/bin:/bin` in /etc/profile) adds every entry it names.
  */
-function pathEntryOrigins(finalEntries: string[], chain: Assignment[], startPath: string | undefined): EntryOrigin[] {
+function pathEntryOrigins(
+  finalEntries: string[],
+  chain: Assignment[],
+  startPath: string | undefined,
+  unexplained: InheritedOrigin,
+): EntryOrigin[] {
   let entries = startPath === undefined ? [] : startPath.split(':');
   let origins: EntryOrigin[] = entries.map(() => 'session');
   let value = startPath ?? null;
@@ -390,7 +402,7 @@ function pathEntryOrigins(finalEntries: string[], chain: Assignment[], startPath
   }
   if (entries.join(':') === finalEntries.join(':')) return origins;
   // The chain does not end in the final value: match what can be matched, copy by copy.
-  return followEntries(entries, origins, finalEntries, 'unknown', false);
+  return followEntries(entries, origins, finalEntries, unexplained, false);
 }
 
 function followEntries(
