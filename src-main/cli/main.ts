@@ -11,6 +11,7 @@ import { ApiRequestError } from '../shared/contract.ts';
 import { runDoctor } from './doctor-command.ts';
 import { runExplain } from './explain-command.ts';
 import { runScanCommand } from './scan-command.ts';
+import { runToolchains } from './toolchains-command.ts';
 import { runServe } from './serve-command.ts';
 
 /** Exit code of a command that did its work. */
@@ -25,6 +26,7 @@ Commands:
   scan --json       Probe every shell and print the scan report as JSON (docs/scan-schema.json)
   serve             Start the browser UI on 127.0.0.1 and print its address
   explain VAR       Show where VAR comes from in each context (--context ID for one)
+  toolchains        List every Go installed on the machine and the contexts that use each
 
 Options:
   --deadline SECONDS     Time each context may take to start (default ${DEFAULT_PROBE_DEADLINE_MS / 1000})
@@ -118,6 +120,8 @@ async function runCommand(
       return values.json ? runScanCommand(options) : runDoctor(options);
     case 'scan':
       return runScanCommand(options);
+    case 'toolchains':
+      return runToolchains({ ...options, json: values.json === true });
     case 'serve': {
       const port = values.port === undefined ? undefined : Number.parseInt(values.port, 10);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
