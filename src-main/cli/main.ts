@@ -12,6 +12,7 @@ import { runDoctor } from './doctor-command.ts';
 import { runExplain } from './explain-command.ts';
 import { runScanCommand } from './scan-command.ts';
 import { runToolchains } from './toolchains-command.ts';
+import { runGoCommand } from './go-command.ts';
 import { runServe } from './serve-command.ts';
 
 /** Exit code of a command that did its work. */
@@ -27,6 +28,7 @@ Commands:
   serve             Start the browser UI on 127.0.0.1 and print its address
   explain VAR       Show where VAR comes from in each context (--context ID for one)
   toolchains        List every Go installed on the machine and the contexts that use each
+  go                Show which go runs in each context, its GOROOT and why (--project DIR)
 
 Options:
   --deadline SECONDS     Time each context may take to start (default ${DEFAULT_PROBE_DEADLINE_MS / 1000})
@@ -35,6 +37,7 @@ Options:
   --no-trace             Do not trace startup files: faster, but no value is explained
   --port N               Port for serve (default: a free one)
   --context ID           With explain: only this context (e.g. bash-login)
+  --project DIR          With go: evaluate go.mod, go.work and toolchain lines in DIR
   --json                 Print JSON instead of a table
   -h, --help             Show this help
 `;
@@ -62,6 +65,7 @@ export async function main(argv: string[]): Promise<number> {
         'no-trace': { type: 'boolean', default: false },
         port: { type: 'string' },
         context: { type: 'string' },
+        project: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -104,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
 async function runCommand(
   command: string,
   positionals: string[],
-  values: { port?: string; json?: boolean; context?: string },
+  values: { port?: string; json?: boolean; context?: string; project?: string },
   options: ScanCommandOptions,
 ): Promise<number> {
   switch (command) {
@@ -122,6 +126,8 @@ async function runCommand(
       return runScanCommand(options);
     case 'toolchains':
       return runToolchains({ ...options, json: values.json === true });
+    case 'go':
+      return runGoCommand({ ...options, project: values.project ?? null, json: values.json === true });
     case 'serve': {
       const port = values.port === undefined ? undefined : Number.parseInt(values.port, 10);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {

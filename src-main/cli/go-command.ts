@@ -1,0 +1,87 @@
+/**
+ * `go-env-lens go [--project DIR] [--json]`: per context, which `go` is on PATH, the GOROOT it
+ * uses and why, and the toolchain that really runs after GOTOOLCHAIN switching, in DIR when given.
+ * Nothing is run or downloaded to find out.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+import { resolveToolchain } from '../engine/go/toolchain-resolution.ts';
+import type { ToolchainResolution } from '../shared/go-toolchain-resolution.ts';
+import type { ScanContext } from '../shared/scan-report.ts';
+import { shortenHome } from './doctor-command.ts';
+import type { ScanCommandOptions } from './main.ts';
+import { scanWithProgress } from './progress-line.ts';
+
+export interface GoCommandOptions extends ScanCommandOptions {
+  project: string | null;
+  json: boolean;
+}
+
+/** Prints the toolchain truth of every context and returns the exit code. */
+export async function runGoCommand(options: GoCommandOptions): Promise<number> {
+  const project = options.project === null ? null : path.resolve(options.project);
+  if (project !== null && !(existsSync(project) && statSync(project).isDirectory())) {
+    process.stderr.write(`go-env-lens: --project ${JSON.stringify(options.project)} is not a directory\n`);
+    return 2;
+  }
+  const report = await scanWithProgress(options);
+  const results: { context: ScanContext; resolution: ToolchainResolution | null }[] = [];
+  for (const context of report.contexts) {
+    const resolution = context.ok
+      ? await resolveToolchain({ environment: context.env, projectDirectory: project })
+      : null;
+    results.push({ context, resolution });
+  }
+  if (options.json) {
+    const contexts = results.map(({ context, resolution }) => ({ id: context.id, label: context.label, resolution }));
+    process.stdout.write(`${JSON.stringify({ project, contexts }, null, 2)}\n`);
+  } else {
+    process.stdout.write(formatGoReport(results, report.host.home, project));
+  }
+  return report.contexts.some((context) => context.ok) ? 0 : 2;
+}
+
+/** Formats the toolchain truth of each context as text. */
+export function formatGoReport(
+  results: { context: ScanContext; resolution: ToolchainResolution | null }[],
+  home: string,
+  project: string | null,
+): string {
+  const short = (text: string) => shortenHome(text, home);
+  const lines: string[] = [project === null ? 'Go in each context (from /):' : `Go in each context, in ${short(project)}:`, ''];
+  for (const { context, resolution } of results) {
+    lines.push(`${context.label} [${context.id}]`);
+    if (!resolution) {
+      lines.push(`  could not be probed: ${context.error?.message ?? 'unknown error'}`, '');
+      continue;
+    }
+    const binary = resolution.binary;
+    if (!binary) {
+      lines.push('  no go on PATH', '');
+      continue;
+    }
+    const real = binary.realPath !== binary.path ? ` -> ${short(binary.realPath)}` : '';
+    lines.push(`  go on PATH: ${short(binary.path)}${real} (${binary.version ?? 'version unknown'})`);
+    if (resolution.goroot) lines.push(`  GOROOT: ${short(resolution.goroot.explanation)}`);
+    if (resolution.project?.deciding) {
+      const deciding = resolution.project.deciding;
+      const at = deciding.toolchainLine ?? deciding.goLine;
+      lines.push(`  project file: ${short(deciding.file)}${at === null ? '' : `:${at}`}`);
+    }
+    if (resolution.selection) {
+      const selection = resolution.selection;
+      lines.push(`  runs: ${selection.chosen ?? 'nothing'} (${short(selection.reason)})`);
+      if (selection.error) lines.push(`  error: ${short(selection.error)}`);
+    }
+    const threeWay = resolution.threeWay;
+    lines.push(
+      `  binary / go version / go env GOROOT: ${short(threeWay.binaryOnPath ?? '-')} / ` +
+        `${threeWay.goVersion ?? '-'} / ${short(threeWay.goEnvGoroot ?? '-')}`,
+    );
+    for (const explanation of threeWay.explanations) lines.push(`    ${short(explanation)}`);
+    for (const note of resolution.notes) lines.push(`  note: ${short(note)}`);
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
