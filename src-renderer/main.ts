@@ -5,6 +5,7 @@ import App from './App.svelte';
 import './app.css';
 import { createApiClient } from './lib/api-client.ts';
 import { FileViewerState } from './lib/FileViewerState.svelte.ts';
+import { GoState } from './lib/GoState.svelte.ts';
 import { ScanState } from './lib/ScanState.svelte.ts';
 import { ViewState } from './lib/ViewState.svelte.ts';
 
@@ -18,5 +19,6 @@ mount(App, {
     scan: new ScanState(client),
     views: new ViewState(),
     files: new FileViewerState(client),
+    go: new GoState(client),
   },
 });

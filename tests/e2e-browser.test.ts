@@ -293,6 +293,31 @@ describe('browser UI over go-env-lens serve', () => {
   });
 });
 
+describe('Go view', () => {
+  test('C01: names the go that runs', async () => {
+    await page.locator('[data-view-tab="go"]').click();
+    const bash = page.locator('[data-go-context-id="bash-non-login"]');
+    await bash.locator('[data-go-binary]').waitFor({ timeout: OVERVIEW_TIMEOUT_MS });
+    assert.equal(await bash.locator('[data-go-binary]').getAttribute('data-go-binary'), '/usr/lib/go-1.23/bin/go');
+    assert.equal(await bash.locator('[data-go-goroot]').getAttribute('data-go-goroot'), '/usr/lib/go-1.23');
+    const dash = page.locator('[data-go-context-id="dash-non-login"]');
+    assert.equal(await dash.locator('[data-go-binary]').getAttribute('data-go-binary'), 'none');
+
+    const row = page.locator('tr[data-toolchain-root="/usr/lib/go-1.23"]');
+    await row.waitFor();
+    assert.match(await row.locator('[data-toolchain-used-by]').innerText(), /bash-login, bash-non-login/);
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'go-view-C01.png'), fullPage: true });
+  });
+
+  test('rejects a project folder that is not one', async () => {
+    await page.locator('[data-go-project]').fill('/nonexistent/project');
+    await page.getByRole('button', { name: 'Evaluate' }).click();
+    const error = page.locator('[data-go-error]');
+    await error.waitFor();
+    assert.match(await error.innerText(), /the project folder "\/nonexistent\/project" is not a directory/);
+  });
+});
+
 describe('serve request checks', () => {
   test('rejects a page request without the token', async () => {
     const response = await fetch(`${serve.origin}/`);

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-import { resolveToolchain } from '../engine/go/toolchain-resolution.ts';
+import { resolveProjectToolchains } from '../engine/go/resolve-contexts.ts';
 import type { ToolchainResolution } from '../shared/go-toolchain-resolution.ts';
 import type { ScanContext } from '../shared/scan-report.ts';
 import { shortenHome } from './doctor-command.ts';
@@ -26,16 +26,13 @@ export async function runGoCommand(options: GoCommandOptions): Promise<number> {
     return 2;
   }
   const report = await scanWithProgress(options);
-  const results: { context: ScanContext; resolution: ToolchainResolution | null }[] = [];
-  for (const context of report.contexts) {
-    const resolution = context.ok
-      ? await resolveToolchain({ environment: context.env, projectDirectory: project })
-      : null;
-    results.push({ context, resolution });
-  }
+  const view = await resolveProjectToolchains(report.contexts, project);
+  const results = report.contexts.map((context, index) => ({
+    context,
+    resolution: view.contexts[index]!.resolution,
+  }));
   if (options.json) {
-    const contexts = results.map(({ context, resolution }) => ({ id: context.id, label: context.label, resolution }));
-    process.stdout.write(`${JSON.stringify({ project, contexts }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
   } else {
     process.stdout.write(formatGoReport(results, report.host.home, project));
   }

@@ -9,6 +9,8 @@ import type { ScanReport } from '../shared/scan-report.ts';
 import type { BaseEnvironmentChoice } from './base-environment.ts';
 import { DEFAULT_PROBE_DEADLINE_MS } from './probe/limits.ts';
 import { readAllowedFile } from './file-access.ts';
+import { resolveProjectToolchains } from './go/resolve-contexts.ts';
+import { contextsUsingToolchain, findInstalledToolchains } from './go/toolchain-inventory.ts';
 import { runScan } from './scan.ts';
 import { readPackageVersion } from './package-info.ts';
 
@@ -70,6 +72,15 @@ export function createApiService(options: ApiServiceOptions): ApiService {
     },
     'scan.latest': async () => latest,
     'file.read': async (request) => readAllowedFile(request.path, latest),
+    'go.toolchains': async () => {
+      const environment = options.environment ?? process.env;
+      const inventory = await findInstalledToolchains({
+        home: environment.HOME ?? os.homedir(),
+        env: Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+      });
+      return { inventory, usage: latest ? contextsUsingToolchain(inventory, latest.contexts) : null };
+    },
+    'go.resolve': async (request) => resolveProjectToolchains(latest?.contexts ?? [], request.project ?? null),
   };
 
   return {

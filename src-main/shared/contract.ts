@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 
+import type { ToolchainResolution } from './go-toolchain-resolution.ts';
+import type { ToolchainInventory, ToolchainUsage } from './go-toolchains.ts';
 import type { ScanProgress, ScanReport } from './scan-report.ts';
 
 /** Longest probe deadline a request may ask for, in milliseconds (two minutes). */
@@ -29,6 +31,26 @@ const fileReadRequest = z
     path: z.string().min(1).max(4096),
   })
   .strict();
+
+const goResolveRequest = z
+  .object({
+    /** Absolute path of a project folder whose go.mod and go.work decide the toolchain. */
+    project: z.string().min(1).max(4096).startsWith('/').optional(),
+  })
+  .strict();
+
+/** Every Go installed on the machine, and which contexts of the latest scan use each. */
+export interface ToolchainsView {
+  inventory: ToolchainInventory;
+  /** Null until a scan has run. */
+  usage: ToolchainUsage | null;
+}
+
+/** Which toolchain really runs in each context of the latest scan, in an optional project folder. */
+export interface GoResolutionView {
+  project: string | null;
+  contexts: { id: string; label: string; resolution: ToolchainResolution | null }[];
+}
 
 /** A file shown read-only, for jumping to the line a provenance chain names. */
 export interface FileView {
@@ -60,6 +82,8 @@ export const apiMethods = {
   'scan.run': method<typeof scanRunRequest, ScanReport>(scanRunRequest),
   'scan.latest': method<typeof emptyRequest, ScanReport | null>(emptyRequest),
   'file.read': method<typeof fileReadRequest, FileView>(fileReadRequest),
+  'go.toolchains': method<typeof emptyRequest, ToolchainsView>(emptyRequest),
+  'go.resolve': method<typeof goResolveRequest, GoResolutionView>(goResolveRequest),
 };
 
 /** Every event the engine pushes to the UI, with its payload type. */
