@@ -46,7 +46,7 @@ const ORPHAN_CLEANUP_MS = 2_500;
 const SLEEPER_START_MS = 15_000;
 
 /** Bytes of `x` a startup file prints in the flood case. */
-const FLOOD_BYTES = 50_000_000;
+const FLOOD_BYTES = 10_000_000;
 
 const TIMEOUT_MESSAGE = `the shell did not finish starting within ${DEADLINE_SECONDS} s`;
 
@@ -216,7 +216,7 @@ const CASES: HostileCase[] = [
     bashrcFinished,
     { startsProcesses: true },
   ),
-  bashCase('50 MB of output', `head -c ${FLOOD_BYTES} /dev/zero | tr '\\0' x`, bashrcFinished, {
+  bashCase('10 MB of output', `head -c ${FLOOD_BYTES} /dev/zero | tr '\\0' x`, bashrcFinished, {
     startsProcesses: false,
     check: (report) => {
       const context = findContext(report, 'bash-non-login');
