@@ -303,6 +303,11 @@ describe('Go view', () => {
     const dash = page.locator('[data-go-context-id="dash-non-login"]');
     assert.equal(await dash.locator('[data-go-binary]').getAttribute('data-go-binary'), 'none');
 
+    // Debian's go.env is a layer of its own: GOTOOLCHAIN comes from there.
+    const gotoolchain = bash.locator('[data-go-setting="GOTOOLCHAIN"]');
+    assert.equal(await gotoolchain.getAttribute('data-go-layer'), 'goroot-go.env');
+    assert.match(await gotoolchain.innerText(), /\/usr\/lib\/go-1\.23\/go\.env:\d+/);
+
     const row = page.locator('tr[data-toolchain-root="/usr/lib/go-1.23"]');
     await row.waitFor();
     assert.match(await row.locator('[data-toolchain-used-by]').innerText(), /bash-login, bash-non-login/);

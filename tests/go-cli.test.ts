@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import type { GoResolutionView } from '../src-main/shared/contract.ts';
 import type { ToolchainResolution } from '../src-main/shared/go-toolchain-resolution.ts';
 import { C16, GO_INSTALLS } from './fixtures/cases.ts';
 import { runCli } from './helpers/run-cli.ts';
@@ -33,4 +34,24 @@ test('go command explains C16', async (t) => {
   const missing = await runCli(['go', '--shell', 'dash', '--project', `${home.path}/nowhere`], environment);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /--project ".*nowhere" is not a directory/);
+});
+
+test('go command shows C21 layers', async (t) => {
+  const home = await createHome({
+    '.profile': `export PATH="${GO_INSTALLS.go123.goroot}/bin:$PATH"\nexport GOPROXY=https://proxy.golang.org,direct\n`,
+    '.config/go/env': 'GOPROXY=https://goproxy.example.test,direct\n',
+  });
+  t.after(() => home.remove());
+  const result = await runCli(['go', '--json', '--shell', 'dash'], cleanEnvironment(home.path));
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as GoResolutionView;
+  const login = report.contexts.find((context) => context.id === 'dash-login')!;
+  const goproxy = login.layers!.variables.find((variable) => variable.name === 'GOPROXY')!;
+  assert.equal(goproxy.value, 'https://proxy.golang.org,direct');
+  assert.deepEqual(goproxy.source, { layer: 'environment' });
+  const hidden = login.layers!.shadowed.find((entry) => entry.name === 'GOPROXY' && entry.source.layer === 'env-file');
+  assert.deepEqual(hidden?.source, { layer: 'env-file', path: `${home.path}/.config/go/env`, line: 1 });
+  assert.equal(hidden?.reason, 'overridden-by-environment');
+  // The desktop context has no go on PATH, so it has no layers.
+  assert.equal(report.contexts.find((context) => context.id === 'desktop')!.layers, null);
 });

@@ -7,9 +7,10 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { resolveProjectToolchains } from '../engine/go/resolve-contexts.ts';
+import type { GoLayersReport } from '../shared/go-layers.ts';
+import { describeSettingSource } from '../shared/go-setting-source.ts';
 import type { ToolchainResolution } from '../shared/go-toolchain-resolution.ts';
 import type { ScanContext } from '../shared/scan-report.ts';
-import { shortenHome } from './doctor-command.ts';
 import type { ScanCommandOptions } from './main.ts';
 import { scanWithProgress } from './progress-line.ts';
 
@@ -27,10 +28,7 @@ export async function runGoCommand(options: GoCommandOptions): Promise<number> {
   }
   const report = await scanWithProgress(options);
   const view = await resolveProjectToolchains(report.contexts, project);
-  const results = report.contexts.map((context, index) => ({
-    context,
-    resolution: view.contexts[index]!.resolution,
-  }));
+  const results = report.contexts.map((context, index) => ({ context, ...view.contexts[index]! }));
   if (options.json) {
     process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
   } else {
@@ -41,13 +39,19 @@ export async function runGoCommand(options: GoCommandOptions): Promise<number> {
 
 /** Formats the toolchain truth of each context as text. */
 export function formatGoReport(
-  results: { context: ScanContext; resolution: ToolchainResolution | null }[],
+  results: {
+    context: ScanContext;
+    resolution: ToolchainResolution | null;
+    layers: GoLayersReport | null;
+    layersError: string | null;
+  }[],
   home: string,
   project: string | null,
 ): string {
-  const short = (text: string) => shortenHome(text, home);
+  // Paths appear inside sentences here, so every occurrence of the home directory is shortened.
+  const short = (text: string) => (home && home !== '/' ? text.replaceAll(`${home}/`, '~/') : text);
   const lines: string[] = [project === null ? 'Go in each context (from /):' : `Go in each context, in ${short(project)}:`, ''];
-  for (const { context, resolution } of results) {
+  for (const { context, resolution, layers, layersError } of results) {
     lines.push(`${context.label} [${context.id}]`);
     if (!resolution) {
       lines.push(`  could not be probed: ${context.error?.message ?? 'unknown error'}`, '');
@@ -78,7 +82,30 @@ export function formatGoReport(
     );
     for (const explanation of threeWay.explanations) lines.push(`    ${short(explanation)}`);
     for (const note of resolution.notes) lines.push(`  note: ${short(note)}`);
+    if (layers) lines.push(...formatLayers(layers, short));
+    if (layersError) lines.push(`  Go settings: ${short(layersError)}`);
     lines.push('');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The Go settings that do not come from Go's defaults, what they hide, and what is wrong. */
+function formatLayers(layers: GoLayersReport, short: (text: string) => string): string[] {
+  const lines: string[] = [];
+  const set = layers.variables.filter((variable) => variable.source.layer !== 'default');
+  if (set.length > 0) {
+    lines.push('  Go settings not left at their defaults:');
+    for (const variable of set) {
+      lines.push(`    ${variable.name}=${short(variable.value)}  (${short(describeSettingSource(variable.source))})`);
+    }
+  }
+  for (const hidden of layers.shadowed) {
+    lines.push(`  shadowed: ${hidden.name}=${short(hidden.value)} in ${short(describeSettingSource(hidden.source))}: ${short(hidden.explanation)}`);
+  }
+  for (const finding of layers.findings.filter((candidate) => candidate.severity !== 'info')) {
+    const where = finding.path ? `${short(finding.path)}${finding.line === null ? '' : `:${finding.line}`}: ` : '';
+    lines.push(`  ${finding.severity}: ${where}${short(finding.reason)}`);
+  }
+  if (layers.goEnv.outcome === 'fails') lines.push(`  go env fails: ${short(layers.goEnv.message)}`);
+  return lines;
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 
+import type { GoLayersReport } from './go-layers.ts';
 import type { ToolchainResolution } from './go-toolchain-resolution.ts';
 import type { ToolchainInventory, ToolchainUsage } from './go-toolchains.ts';
 import type { ScanProgress, ScanReport } from './scan-report.ts';
@@ -49,7 +50,15 @@ export interface ToolchainsView {
 /** Which toolchain really runs in each context of the latest scan, in an optional project folder. */
 export interface GoResolutionView {
   project: string | null;
-  contexts: { id: string; label: string; resolution: ToolchainResolution | null }[];
+  contexts: {
+    id: string;
+    label: string;
+    resolution: ToolchainResolution | null;
+    /** The layer of every Go setting for the go on PATH; null without one. */
+    layers: GoLayersReport | null;
+    /** Why the layers could not be computed, when they could not. */
+    layersError: string | null;
+  }[];
 }
 
 /** A file shown read-only, for jumping to the line a provenance chain names. */
