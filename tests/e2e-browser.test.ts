@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -312,6 +313,20 @@ describe('Go view', () => {
     await row.waitFor();
     assert.match(await row.locator('[data-toolchain-used-by]').innerText(), /bash-login, bash-non-login/);
     await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'go-view-C01.png'), fullPage: true });
+  });
+
+  test('previews a Go env file draft', async () => {
+    const editor = page.locator('[data-go-env-editor]');
+    await editor.locator('[data-go-env-text]').fill('GOPROXY=off\nGOPATH=~/go\n');
+    // bash-login exports its own GOPATH, so line 2 is also reported as overridden.
+    const problem = editor.locator('[data-go-env-problem-line="2"]', { hasText: 'starts with ~' });
+    await problem.waitFor();
+    assert.match(await problem.innerText(), /which go does not expand/);
+    await editor.locator('[data-go-env-change="GOPROXY"]').waitFor();
+    assert.match(await editor.locator('[data-go-env-change="GOPROXY"]').innerText(), /→ off/);
+    // A preview never writes the file.
+    assert.equal(existsSync(path.join(home.path, '.config/go/env')), false);
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'go-env-editor-C01.png'), fullPage: true });
   });
 
   test('rejects a project folder that is not one', async () => {

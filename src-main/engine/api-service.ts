@@ -4,12 +4,12 @@
  */
 import os from 'node:os';
 
-import type { ApiEvents, ApiHandlers, AppInfo, EventName } from '../shared/contract.ts';
+import { ApiRequestError, type ApiEvents, type ApiHandlers, type AppInfo, type EventName } from '../shared/contract.ts';
 import type { ScanReport } from '../shared/scan-report.ts';
 import type { BaseEnvironmentChoice } from './base-environment.ts';
 import { DEFAULT_PROBE_DEADLINE_MS } from './probe/limits.ts';
 import { readAllowedFile } from './file-access.ts';
-import { resolveProjectToolchains } from './go/resolve-contexts.ts';
+import { previewEnvFile, resolveProjectToolchains } from './go/resolve-contexts.ts';
 import { contextsUsingToolchain, findInstalledToolchains } from './go/toolchain-inventory.ts';
 import { runScan } from './scan.ts';
 import { readPackageVersion } from './package-info.ts';
@@ -81,6 +81,13 @@ export function createApiService(options: ApiServiceOptions): ApiService {
       return { inventory, usage: latest ? contextsUsingToolchain(inventory, latest.contexts) : null };
     },
     'go.resolve': async (request) => resolveProjectToolchains(latest?.contexts ?? [], request.project ?? null),
+    'go.previewEnvFile': async (request) => {
+      const context = latest?.contexts.find((candidate) => candidate.id === request.contextId);
+      if (!context || !context.ok) {
+        throw new ApiRequestError(`no probed context ${JSON.stringify(request.contextId)} in the latest scan`);
+      }
+      return previewEnvFile(context, request.text ?? null, request.project ?? null);
+    },
   };
 
   return {

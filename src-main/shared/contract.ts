@@ -61,6 +61,28 @@ export interface GoResolutionView {
   }[];
 }
 
+const goPreviewEnvFileRequest = z
+  .object({
+    /** The context of the latest scan whose Go env file is edited. */
+    contextId: z.string().min(1).max(200),
+    /** The draft text; absent to get the current file and its layers. */
+    text: z.string().max(1024 * 1024).optional(),
+    /** Absolute path of a project folder, as for go.resolve. */
+    project: z.string().min(1).max(4096).startsWith('/').optional(),
+  })
+  .strict();
+
+/** A Go env file draft's effect, computed without writing the file. */
+export interface GoEnvFilePreview {
+  /** The context's Go env file, or null when it has none (GOENV=off, no home). */
+  path: string | null;
+  /** The file's text now, or null when it does not exist or cannot be read. */
+  currentText: string | null;
+  /** The layers with the draft in place of the file (the current ones without a draft). */
+  layers: GoLayersReport | null;
+  error: string | null;
+}
+
 /** A file shown read-only, for jumping to the line a provenance chain names. */
 export interface FileView {
   path: string;
@@ -93,6 +115,7 @@ export const apiMethods = {
   'file.read': method<typeof fileReadRequest, FileView>(fileReadRequest),
   'go.toolchains': method<typeof emptyRequest, ToolchainsView>(emptyRequest),
   'go.resolve': method<typeof goResolveRequest, GoResolutionView>(goResolveRequest),
+  'go.previewEnvFile': method<typeof goPreviewEnvFileRequest, GoEnvFilePreview>(goPreviewEnvFileRequest),
 };
 
 /** Every event the engine pushes to the UI, with its payload type. */

@@ -13,10 +13,10 @@ export class GoState {
   loading = $state(false);
   error = $state<string | null>(null);
 
-  readonly #client: ApiClient;
+  readonly client: ApiClient;
 
   constructor(client: ApiClient) {
-    this.#client = client;
+    this.client = client;
   }
 
   /** Loads the inventory and the resolution for the current project folder. */
@@ -26,8 +26,8 @@ export class GoState {
     const project = this.project.trim();
     try {
       const [toolchains, resolution] = await Promise.all([
-        this.#client.call('go.toolchains', {}),
-        this.#client.call('go.resolve', project === '' ? {} : { project }),
+        this.client.call('go.toolchains', {}),
+        this.client.call('go.resolve', project === '' ? {} : { project }),
       ]);
       this.toolchains = toolchains;
       this.resolution = resolution;
