@@ -304,6 +304,11 @@ describe('Go view', () => {
     const dash = page.locator('[data-go-context-id="dash-non-login"]');
     assert.equal(await dash.locator('[data-go-binary]').getAttribute('data-go-binary'), 'none');
 
+    // GOPATH comes from the environment, and the shell line behind it is named.
+    const gopath = bash.locator('[data-go-setting="GOPATH"]');
+    assert.equal(await gopath.getAttribute('data-go-layer'), 'environment');
+    assert.match(await gopath.locator('[data-go-shell-origin]').innerText(), /set by ~\/\.bashrc:2/);
+
     // Debian's go.env is a layer of its own: GOTOOLCHAIN comes from there.
     const gotoolchain = bash.locator('[data-go-setting="GOTOOLCHAIN"]');
     assert.equal(await gotoolchain.getAttribute('data-go-layer'), 'goroot-go.env');
