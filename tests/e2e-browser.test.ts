@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -332,6 +332,11 @@ describe('Go view', () => {
     // A preview never writes the file.
     assert.equal(existsSync(path.join(home.path, '.config/go/env')), false);
     await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'go-env-editor-C01.png'), fullPage: true });
+
+    await editor.locator('[data-go-env-text]').fill('GOPROXY=off\n');
+    await editor.locator('[data-go-env-save]').click();
+    await editor.locator('[data-go-env-saved]').waitFor();
+    assert.equal(readFileSync(path.join(home.path, '.config/go/env'), 'utf8'), 'GOPROXY=off\n');
   });
 
   test('rejects a project folder that is not one', async () => {

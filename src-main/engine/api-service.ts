@@ -9,6 +9,7 @@ import type { ScanReport } from '../shared/scan-report.ts';
 import type { BaseEnvironmentChoice } from './base-environment.ts';
 import { DEFAULT_PROBE_DEADLINE_MS } from './probe/limits.ts';
 import { readAllowedFile } from './file-access.ts';
+import { EnvFileSaveError, saveEnvFile } from './go/env-file-writer.ts';
 import { previewEnvFile, resolveProjectToolchains } from './go/resolve-contexts.ts';
 import { contextsUsingToolchain, findInstalledToolchains } from './go/toolchain-inventory.ts';
 import { runScan } from './scan.ts';
@@ -43,6 +44,15 @@ export function createApiService(options: ApiServiceOptions): ApiService {
 
   function emit<E extends EventName>(event: E, payload: ApiEvents[E]): void {
     for (const listener of listeners.get(event) ?? []) (listener as Listener<E>)(payload);
+  }
+
+  /** A context of the latest scan whose environment was captured. */
+  function probedContext(contextId: string) {
+    const context = latest?.contexts.find((candidate) => candidate.id === contextId);
+    if (!context || !context.ok) {
+      throw new ApiRequestError(`no probed context ${JSON.stringify(contextId)} in the latest scan`);
+    }
+    return context;
   }
 
   const handlers: ApiHandlers = {
@@ -81,12 +91,17 @@ export function createApiService(options: ApiServiceOptions): ApiService {
       return { inventory, usage: latest ? contextsUsingToolchain(inventory, latest.contexts) : null };
     },
     'go.resolve': async (request) => resolveProjectToolchains(latest?.contexts ?? [], request.project ?? null),
-    'go.previewEnvFile': async (request) => {
-      const context = latest?.contexts.find((candidate) => candidate.id === request.contextId);
-      if (!context || !context.ok) {
-        throw new ApiRequestError(`no probed context ${JSON.stringify(request.contextId)} in the latest scan`);
+    'go.previewEnvFile': async (request) =>
+      previewEnvFile(probedContext(request.contextId), request.text ?? null, request.project ?? null),
+    'go.saveEnvFile': async (request) => {
+      const { path } = await previewEnvFile(probedContext(request.contextId), null, null);
+      if (path === null) throw new ApiRequestError(`${request.contextId} has no Go env file (GOENV=off or no home)`);
+      try {
+        return await saveEnvFile(path, request.text, request.expectedText);
+      } catch (error) {
+        if (error instanceof EnvFileSaveError) throw new ApiRequestError(error.message);
+        throw error;
       }
-      return previewEnvFile(context, request.text ?? null, request.project ?? null);
     },
   };
 

@@ -72,6 +72,22 @@ const goPreviewEnvFileRequest = z
   })
   .strict();
 
+const goSaveEnvFileRequest = z
+  .object({
+    contextId: z.string().min(1).max(200),
+    /** The new text of the file. */
+    text: z.string().max(1024 * 1024),
+    /** The text the edit started from, or null for a file that did not exist. */
+    expectedText: z.string().max(1024 * 1024).nullable(),
+  })
+  .strict();
+
+/** A saved Go env file, and the copy of what it held before. */
+export interface GoEnvFileSaved {
+  path: string;
+  backupPath: string | null;
+}
+
 /** A Go env file draft's effect, computed without writing the file. */
 export interface GoEnvFilePreview {
   /** The context's Go env file, or null when it has none (GOENV=off, no home). */
@@ -116,6 +132,7 @@ export const apiMethods = {
   'go.toolchains': method<typeof emptyRequest, ToolchainsView>(emptyRequest),
   'go.resolve': method<typeof goResolveRequest, GoResolutionView>(goResolveRequest),
   'go.previewEnvFile': method<typeof goPreviewEnvFileRequest, GoEnvFilePreview>(goPreviewEnvFileRequest),
+  'go.saveEnvFile': method<typeof goSaveEnvFileRequest, GoEnvFileSaved>(goSaveEnvFileRequest),
 };
 
 /** Every event the engine pushes to the UI, with its payload type. */
