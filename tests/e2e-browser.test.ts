@@ -313,6 +313,10 @@ describe('Go view', () => {
     const gotoolchain = bash.locator('[data-go-setting="GOTOOLCHAIN"]');
     assert.equal(await gotoolchain.getAttribute('data-go-layer'), 'goroot-go.env');
     assert.match(await gotoolchain.innerText(), /\/usr\/lib\/go-1\.23\/go\.env:\d+/);
+    await gotoolchain.locator('.source-link').click();
+    const viewer = page.locator('[data-file-viewer="/usr/lib/go-1.23/go.env"]');
+    await viewer.waitFor();
+    assert.match(await viewer.locator('[data-highlighted-line]').innerText(), /^GOTOOLCHAIN=/);
 
     const row = page.locator('tr[data-toolchain-root="/usr/lib/go-1.23"]');
     await row.waitFor();
