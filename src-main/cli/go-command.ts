@@ -48,8 +48,9 @@ export function formatGoReport(
   home: string,
   project: string | null,
 ): string {
-  // Paths appear inside sentences here, so every occurrence of the home directory is shortened.
-  const short = (text: string) => (home && home !== '/' ? text.replaceAll(`${home}/`, '~/') : text);
+  // Paths appear inside sentences here, so every occurrence of the home directory is shortened,
+  // and control characters (a CR from a CRLF Go env file) are shown as escapes.
+  const short = (text: string) => visible(home && home !== '/' ? text.replaceAll(`${home}/`, '~/') : text);
   const lines: string[] = [project === null ? 'Go in each context (from /):' : `Go in each context, in ${short(project)}:`, ''];
   for (const { context, resolution, layers, layersError } of results) {
     lines.push(`${context.label} [${context.id}]`);
@@ -82,7 +83,7 @@ export function formatGoReport(
     );
     for (const explanation of threeWay.explanations) lines.push(`    ${short(explanation)}`);
     for (const note of resolution.notes) lines.push(`  note: ${short(note)}`);
-    if (layers) lines.push(...formatLayers(layers, short));
+    if (layers) lines.push(...formatLayers(layers, context, short));
     if (layersError) lines.push(`  Go settings: ${short(layersError)}`);
     lines.push('');
   }
@@ -90,13 +91,15 @@ export function formatGoReport(
 }
 
 /** The Go settings that do not come from Go's defaults, what they hide, and what is wrong. */
-function formatLayers(layers: GoLayersReport, short: (text: string) => string): string[] {
+function formatLayers(layers: GoLayersReport, context: ScanContext, short: (text: string) => string): string[] {
   const lines: string[] = [];
   const set = layers.variables.filter((variable) => variable.source.layer !== 'default');
   if (set.length > 0) {
     lines.push('  Go settings not left at their defaults:');
     for (const variable of set) {
-      lines.push(`    ${variable.name}=${short(variable.value)}  (${short(describeSettingSource(variable.source))})`);
+      const origin = variable.source.layer === 'environment' ? shellOrigin(context, variable.name) : null;
+      const source = short(describeSettingSource(variable.source)) + (origin ? `, set by ${short(origin)}` : '');
+      lines.push(`    ${variable.name}=${short(variable.value)}  (${source})`);
     }
   }
   for (const hidden of layers.shadowed) {
@@ -108,4 +111,19 @@ function formatLayers(layers: GoLayersReport, short: (text: string) => string): 
   }
   if (layers.goEnv.outcome === 'fails') lines.push(`  go env fails: ${short(layers.goEnv.message)}`);
   return lines;
+}
+
+/** The startup file line that gave a context's environment variable its value, as "FILE:LINE". */
+function shellOrigin(context: ScanContext, name: string): string | null {
+  const story = context.provenance?.variables[name];
+  const winner = story && story.winner !== null ? story.chain[story.winner] : null;
+  if (!winner || winner.location.file === '') return null;
+  return `${winner.location.file}${winner.location.line === null ? '' : `:${winner.location.line}`}`;
+}
+
+/** Shows control characters as escapes (`\r`, `\x1b`), so a terminal does not act on them. */
+function visible(text: string): string {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (char) =>
+    char === '\r' ? '\\r' : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
