@@ -252,7 +252,7 @@ async function probeContext(
     return context;
   }
 
-  const started = performance.now();
+  let started = performance.now();
   const invocation = plan.invocation;
   // A script's `sh -c` reads no startup file, so its values are explained like the desktop's.
   let tracer =
@@ -295,6 +295,10 @@ async function probeContext(
       describeStop: tracer ? (trace, ending) => describeStop(tracer, trace, base.HOME, ending) : undefined,
     });
 
+  // xonsh probes share cache directories that each one cleans up, so they take turns.
+  const release = plan.family === 'xonsh' ? await takeTurn('xonsh') : null;
+  // Waiting for the turn is not part of the context's own time.
+  started = performance.now();
   // Startup files may point xonsh's cache and any shell's history at the user's files.
   const removeCodeCache = plan.family === 'xonsh' ? await watchXonshCodeCache(probeEnvironment) : null;
   const cleanHistory = plan.family ? await guardHistoryFiles(plan.family, login, probeEnvironment) : null;
@@ -336,6 +340,7 @@ async function probeContext(
   } finally {
     await removeCodeCache?.();
     await cleanHistory?.();
+    release?.();
   }
   context.argv = result.argv;
   context.output = result.output;
@@ -393,6 +398,23 @@ function explainContext(
   } catch (error) {
     context.provenanceError = `the trace could not be read: ${(error as Error).message}`;
   }
+}
+
+/** The last turn queued per name; a new turn starts when the previous one is released. */
+const turns = new Map<string, Promise<void>>();
+
+/** Waits until the previous holder of `name` is done, and returns the function that releases it. */
+async function takeTurn(name: string): Promise<() => void> {
+  const previous = turns.get(name) ?? Promise.resolve();
+  let release!: () => void;
+  const current = new Promise<void>((resolve) => (release = resolve));
+  const queued = previous.then(() => current);
+  turns.set(name, queued);
+  await previous;
+  return () => {
+    release();
+    if (turns.get(name) === queued) turns.delete(name);
+  };
 }
 
 function shortenHome(file: string, home: string | undefined): string {
