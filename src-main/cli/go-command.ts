@@ -90,7 +90,7 @@ export function formatGoReport(
   return `${lines.join('\n')}\n`;
 }
 
-/** The Go settings that do not come from Go's defaults, what they hide, and what is wrong. */
+/** Lists the Go settings that do not come from Go's defaults, what they hide, and what is wrong. */
 function formatLayers(layers: GoLayersReport, context: ScanContext, short: (text: string) => string): string[] {
   const lines: string[] = [];
   const set = layers.variables.filter((variable) => variable.source.layer !== 'default');
@@ -113,7 +113,7 @@ function formatLayers(layers: GoLayersReport, context: ScanContext, short: (text
   return lines;
 }
 
-/** The startup file line that gave a context's environment variable its value, as "FILE:LINE". */
+/** Finds the startup file line that gave a context's environment variable its value, as "FILE:LINE". */
 function shellOrigin(context: ScanContext, name: string): string | null {
   const story = context.provenance?.variables[name];
   const winner = story && story.winner !== null ? story.chain[story.winner] : null;

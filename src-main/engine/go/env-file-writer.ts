@@ -1,13 +1,13 @@
 /**
- * Saves a Go env file without asking `go`, which fails when the file holds a bad line: the old
- * file is copied to a backup first, the new text is written to a temporary file in the same
+ * Saves a Go env file without asking `go`, which fails when the file contains a bad line. The old
+ * file is copied to a backup first. The new text is written to a temporary file in the same
  * directory and renamed over the old one, so the file is whole at every moment.
  */
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 
-/** What a save did. */
+/** The result of a save. */
 export interface EnvFileSaveResult {
   path: string;
   /** The copy of the file as it was before, or null when there was no file. */
@@ -23,9 +23,9 @@ export class EnvFileSaveError extends Error {
 }
 
 /**
- * Writes `text` to the Go env file at `file`. `expected` is the text the editor started from
- * (null for a file that did not exist); when the file changed since, nothing is written, so an
- * edit made elsewhere (`go env -w`, another editor) is never lost.
+ * Writes `text` to the Go env file at `file`. `expected` is the text the editor started from, or
+ * null for a file that did not exist. When the file changed since, nothing is written, so an edit
+ * made elsewhere (`go env -w`, another editor) is never lost.
  */
 export async function saveEnvFile(file: string, text: string, expected: string | null): Promise<EnvFileSaveResult> {
   if (!path.isAbsolute(file)) throw new EnvFileSaveError(`the Go env file path ${JSON.stringify(file)} is not absolute`);
@@ -72,7 +72,7 @@ async function readIfPresent(file: string): Promise<{ text: string; mode: number
   }
 }
 
-/** A sortable local time for backup names, e.g. 20261204-181632-123. */
+/** Formats the local time for backup names, sortable, e.g. 20261204-181632-123. */
 function timestamp(): string {
   const now = new Date();
   const pad = (value: number, width = 2) => String(value).padStart(width, '0');

@@ -1,13 +1,13 @@
 /**
  * Keeps xonsh probes from filling the user's code cache. xonsh 0.13 writes the compiled form of
- * every `-c` command to `$XONSH_DATA_DIR/xonsh_code_cache`, whatever its cache settings say, under
+ * every `-c` command to `$XONSH_DATA_DIR/xonsh_code_cache`, whatever its cache settings are, under
  * a name made from the command's hash. Each probe's command names its own private directory, so
  * every scan would add files that no later run reuses.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-/** The code cache directory xonsh uses for an environment. */
+/** Returns the code cache directory xonsh uses for an environment. */
 function codeCacheDirectory(environment: Record<string, string>): string | null {
   const dataDirectory =
     environment.XONSH_DATA_DIR ||

@@ -4,7 +4,7 @@ import type { TraceStopPoint } from './tracer.ts';
 /** Commands that wait for a person to type something. */
 const INPUT_COMMANDS = /^(read|vared|select|ssh-add|sudo|su|passwd|gpg|pinentry|askpass)\b/;
 
-/** Longest command text quoted in the message. */
+/** Maximum length of the command text quoted in the message. */
 const MAX_QUOTED_COMMAND = 80;
 
 /**
