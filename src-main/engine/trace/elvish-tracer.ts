@@ -6,7 +6,7 @@
  * The rc file of elvish 0.19: ~/.elvish/rc.elv while that legacy file exists, otherwise
  * $XDG_CONFIG_HOME/elvish/rc.elv (default ~/.config/elvish/rc.elv). elvish has no login mode.
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 
 import type { Assignment, StartupFile, VariableProvenance } from '../../shared/provenance.ts';
 import { isTrackedVariable } from '../../shared/tracked-variables.ts';
@@ -133,7 +133,16 @@ function listFiles(
 }
 
 function rcFileStatus(file: string): StartupFile {
-  return existsSync(file)
-    ? { path: file, status: 'read', note: null, sourcedFrom: null }
-    : { path: file, status: 'missing', note: 'looked for; does not exist', sourcedFrom: null };
+  if (!existsSync(file)) return { path: file, status: 'missing', note: 'looked for; does not exist', sourcedFrom: null };
+  try {
+    accessSync(file, constants.R_OK);
+  } catch {
+    return {
+      path: file,
+      status: 'skipped',
+      note: 'exists but this user cannot read it (permission denied), so elvish could not run it; check its owner and mode',
+      sourcedFrom: null,
+    };
+  }
+  return { path: file, status: 'read', note: null, sourcedFrom: null };
 }
