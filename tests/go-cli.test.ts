@@ -55,3 +55,15 @@ test('go command shows C21 layers', async (t) => {
   // The desktop context has no go on PATH, so it has no layers.
   assert.equal(report.contexts.find((context) => context.id === 'desktop')!.layers, null);
 });
+
+test('go command shows module errors', async (t) => {
+  // Go 1.19 reads only `go 1.N` lines, so a newer go.mod stops its module commands.
+  const home = await createHome({
+    '.profile': `export PATH="/usr/lib/go-1.19/bin:$PATH"\n`,
+    'p/go.mod': 'module example.com/p\n\ngo 1.23.5\n',
+  });
+  t.after(() => home.remove());
+  const result = await runCli(['go', '--shell', 'dash', '--project', `${home.path}/p`], cleanEnvironment(home.path));
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /module commands fail: go: errors parsing go\.mod:\n?.*go\.mod:3: invalid go version '1\.23\.5'/s);
+});

@@ -75,6 +75,7 @@ export function formatGoReport(
       const selection = resolution.selection;
       lines.push(`  runs: ${selection.chosen ?? 'nothing'} (${short(selection.reason)})`);
       if (selection.error) lines.push(`  error: ${short(selection.error)}`);
+      if (selection.moduleError) lines.push(`  module commands fail: ${short(selection.moduleError)}`);
     }
     const threeWay = resolution.threeWay;
     lines.push(
