@@ -67,3 +67,15 @@ test('go command shows module errors', async (t) => {
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /module commands fail: go: errors parsing go\.mod:\n?.*go\.mod:3: invalid go version '1\.23\.5'/s);
 });
+
+test('go command shows a missing go.work', async (t) => {
+  const home = await createHome({
+    '.profile': `export PATH="${GO_INSTALLS.go123.goroot}/bin:$PATH"\n`,
+    '.config/go/env': 'GOWORK={HOME}/missing/go.work\n',
+    'p/go.mod': 'module example.com/p\n\ngo 1.22\n',
+  });
+  t.after(() => home.remove());
+  const result = await runCli(['go', '--shell', 'dash', '--project', `${home.path}/p`], cleanEnvironment(home.path));
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /module commands fail: go: reading go\.work: open ~\/missing\/go\.work: no such file or directory/);
+});

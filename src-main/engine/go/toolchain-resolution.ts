@@ -94,6 +94,11 @@ export async function resolveToolchain(input: ToolchainResolutionInput): Promise
     environment,
     workingDirectory,
   });
+  const gowork = project.gowork.value;
+  if (!selection.moduleError && path.isAbsolute(gowork) && project.workFile === null && workingDirectory !== '/') {
+    // Toolchain selection skips a missing go.work, but module commands then fail on it.
+    selection.moduleError = `go: reading go.work: open ${gowork}: no such file or directory`;
+  }
   const running = await resolveRunningToolchain({ binary, goroot, selection, environment, userFile, workingDirectory, notes });
 
   return {
