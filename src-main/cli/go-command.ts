@@ -100,7 +100,8 @@ function formatLayers(layers: GoLayersReport, context: ScanContext, short: (text
     for (const variable of set) {
       const origin = variable.source.layer === 'environment' ? shellOrigin(context, variable.name) : null;
       const source = short(describeSettingSource(variable.source)) + (origin ? `, set by ${short(origin)}` : '');
-      lines.push(`    ${variable.name}=${short(variable.value)}  (${source})`);
+      const stored = variable.storedValue === undefined ? '' : ` (set to ${JSON.stringify(short(variable.storedValue))})`;
+      lines.push(`    ${variable.name}=${short(variable.value)}${stored}  (${source})`);
     }
   }
   for (const hidden of layers.shadowed) {

@@ -211,12 +211,17 @@ export async function resolveVariables(context: LayerContext): Promise<ResolvedV
     else {
       const workValue = typeof modules.workFile === 'string' ? modules.workFile : '';
       const explicit = workSetting !== null && workSetting.value !== '' && workSetting.value !== 'auto';
-      add('GOWORK', {
-        value: workValue,
-        source: explicit
-          ? workSetting.source
-          : { layer: 'default', rule: 'the go.work found from the working directory' },
-      });
+      add(
+        'GOWORK',
+        {
+          value: workValue,
+          source: explicit
+            ? workSetting.source
+            : { layer: 'default', rule: 'the go.work found from the working directory' },
+        },
+        // A relative or missing GOWORK prints as empty, but the layer still holds what was set.
+        explicit && workSetting.value !== workValue ? { storedValue: workSetting.value } : {},
+      );
     }
   } else {
     for (const name of ['GOMOD', 'GOWORK']) {
