@@ -26,7 +26,7 @@ const TARGET_RATIO = 1.2;
 
 const BASH_COMPLETION = '/usr/share/bash-completion/bash_completion';
 
-/** A ~/.zshrc of about 300 lines in the style of a hand-grown configuration. */
+/** Generates a ~/.zshrc of about 300 lines in the style of a hand-grown configuration. */
 function realisticZshrc(): string {
   const lines = [
     'autoload -Uz compinit',

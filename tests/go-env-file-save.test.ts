@@ -1,7 +1,7 @@
 /**
  * Repairing a Go env file that breaks every go command (case C22) through the engine's API,
- * without running go: the preview names the bad line, a stale edit is refused, and the save
- * writes the file whole with a backup, after which the real go works again.
+ * without running go. The preview names the bad line and a stale edit is rejected. The save
+ * writes the file whole with a backup, and then the real go works again.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -54,7 +54,8 @@ test('C22 broken env file repaired', async (t) => {
   assert.equal(saved.path, envFile);
   assert.equal(readFileSync(envFile, 'utf8'), fixed);
   assert.equal(statSync(envFile).mode & 0o777, 0o640, 'the file keeps its mode');
-  assert.ok(saved.backupPath && existsSync(saved.backupPath), 'no backup');
+  assert.ok(saved.backupPath, 'no backup path returned');
+  assert.ok(existsSync(saved.backupPath), 'the backup file does not exist');
   assert.equal(readFileSync(saved.backupPath, 'utf8'), broken);
   assert.equal(goEnv(), `${home.path}/go`);
 });

@@ -67,14 +67,14 @@ function where(assignment: Assignment | null | undefined, home: string): string 
   return `${file}:${assignment.location.line}`;
 }
 
-/** The assignment that produced a variable's final value, as "FILE:LINE". */
+/** Returns the assignment that produced a variable's final value, as "FILE:LINE". */
 function winner(context: ScanContext, name: string, home: string): string | null {
   const story = context.provenance?.variables[name];
   assert.ok(story, `${context.id}: no provenance for ${name}`);
   return story.winner === null ? null : where(story.chain[story.winner], home);
 }
 
-/** The assignment that added a PATH entry, as "FILE:LINE". */
+/** Returns the assignment that added a PATH entry, as "FILE:LINE". */
 function pathOrigin(context: ScanContext, entry: string, home: string): string | null {
   const found = context.provenance?.path.find((candidate) => candidate.entry === entry);
   assert.ok(found, `${context.id}: ${entry} is not on PATH`);

@@ -124,7 +124,8 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
       const context = await probeContext(plan, base.environment, options, goProber);
       contexts[index] = context;
       completed += 1;
-      const state = context.ok ? 'done' : context.error?.code === 'not-applicable' ? 'skipped' : 'failed';
+      let state: ScanProgress['state'] = context.ok ? 'done' : 'failed';
+      if (context.error?.code === 'not-applicable') state = 'skipped';
       report(plan, state, context.durationMs);
     }
   };
@@ -432,7 +433,7 @@ function describeStop(
 }
 
 /**
- * The provenance of a context that reads no startup file (the desktop, a script's `sh -c`):
+ * Builds the provenance of a context that reads no startup file (the desktop, a script's `sh -c`):
  * every value comes from the session the app was started in.
  */
 function sessionProvenance(base: Record<string, string>, final: Record<string, string>) {

@@ -47,7 +47,7 @@ export interface ToolchainsView {
   usage: ToolchainUsage | null;
 }
 
-/** Which toolchain really runs in each context of the latest scan, in an optional project folder. */
+/** The toolchain that really runs in each context of the latest scan, in an optional project folder. */
 export interface GoResolutionView {
   project: string | null;
   contexts: {
@@ -56,7 +56,7 @@ export interface GoResolutionView {
     resolution: ToolchainResolution | null;
     /** The layer of every Go setting for the go on PATH; null without one. */
     layers: GoLayersReport | null;
-    /** Why the layers could not be computed, when they could not. */
+    /** The reason the layers could not be computed, or null. */
     layersError: string | null;
   }[];
 }

@@ -95,7 +95,7 @@ export interface ScanContext {
   startupFiles: StartupFile[];
   /** Where each Go variable and each PATH entry came from; null when the shell was not traced. */
   provenance: ContextProvenance | null;
-  /** Why a context whose environment was captured has no provenance, in plain words. */
+  /** The reason a context whose environment was captured has no provenance, in plain words. */
   provenanceError: string | null;
   /**
    * Why the context was probed the way it was, when that is not the shell's usual way (prompt

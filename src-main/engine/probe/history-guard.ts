@@ -2,8 +2,8 @@
  * Keeps probe commands out of the user's shell history. Probes set HISTFILE=/dev/null, but a
  * startup file can set HISTFILE again, and then a shell typed at a prompt (or ksh93 even with
  * `-c`) records the probe's command there, and fish or xonsh create new history files. Before a
- * probe, the history files the shell could write are read; afterwards every line that names a
- * probe directory is removed again, or a file the probe created is deleted.
+ * probe, the history files the shell could write are read. Afterwards every line that names a
+ * probe directory is removed again, and a file the probe created is deleted.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -67,7 +67,7 @@ async function listDirectory(directory: string): Promise<Set<string>> {
   }
 }
 
-/** The usual history files of every shell, plus each HISTFILE a startup file assigns. */
+/** Lists the usual history files of every shell, plus each HISTFILE a startup file assigns. */
 function historyFiles(family: string, login: boolean, environment: Record<string, string>): Set<string> {
   const home = environment.HOME;
   if (!home || !home.startsWith('/')) return new Set();

@@ -14,8 +14,8 @@ export const TRACE_DESCRIPTOR = 3;
  * the depth; the fields are file, line, function, caller's line and caller's file.
  */
 export const BASH_PS4 =
-  // `${NAME-}` is element 0 of an array; it expands faster than `${NAME[0]-}` (about a quarter
-  // less tracing cost with bash-completion, bash 5.2), and `-` keeps `set -u` from failing.
+  // `${NAME-}` is element 0 of an array, and it expands faster than `${NAME[0]-}`: about a
+  // quarter less tracing cost with bash-completion on bash 5.2. `-` keeps `set -u` from failing.
   `${RECORD_START}\${BASH_SOURCE-}${FIELD_SEPARATOR}\${LINENO}${FIELD_SEPARATOR}` +
   `\${FUNCNAME-}${FIELD_SEPARATOR}\${BASH_LINENO-}${FIELD_SEPARATOR}\${BASH_SOURCE[1]-}${FIELD_SEPARATOR} `;
 

@@ -53,7 +53,7 @@ export const bashTracer: ShellTracer = {
  * Commands after which bash's trace is lost: a new PS4 drops the record markers, `set +x` stops
  * tracing, and a changed BASH_XTRACEFD sends the trace elsewhere.
  * NOTE: `exec 3>&-` also ends it, but bash traces `exec` without its redirections, so that
- * command cannot be told from a harmless `exec 2>/dev/null`.
+ * command cannot be distinguished from a harmless `exec 2>/dev/null`.
  */
 const BASH_TRACE_ENDS =
   /^(?:(?:export\s+|declare\s+\S+\s+)?(?:PS4|BASH_XTRACEFD)=|unset\s+(?:\S+\s+)*BASH_XTRACEFD\b|set\s+(?:\S+\s+)*\+(?:\w*x|o\s+xtrace)\b)/;
@@ -139,7 +139,7 @@ function zshExpectedFiles(
 }
 
 /**
- * The records up to the capture command. A typed probe shows one more prompt after it, and the
+ * Returns the records up to the capture command. A typed probe shows one more prompt after it, and the
  * prompt hooks that run then changed nothing the capture saw.
  */
 function beforeCapture(records: TraceRecord[], probeDirectory: string): TraceRecord[] {
@@ -151,7 +151,7 @@ function beforeCapture(records: TraceRecord[], probeDirectory: string): TraceRec
   return capture === -1 ? records : records.slice(0, capture);
 }
 
-/** The value a traced assignment last gave a shell variable (for ones that are not exported). */
+/** Returns the value a traced assignment last gave a shell variable (for ones not exported). */
 function shellValue(records: TraceRecord[], name: string): string | undefined {
   let value: string | undefined;
   for (const record of records) {
@@ -161,7 +161,7 @@ function shellValue(records: TraceRecord[], name: string): string | undefined {
   return value;
 }
 
-/** The last record read from a file, which is where a shell that stopped was. */
+/** Returns the last record read from a file: where a shell that stopped was. */
 function lastFileRecord(records: TraceRecord[]): TraceStopPoint | null {
   for (let index = records.length - 1; index >= 0; index -= 1) {
     const record = records[index]!;

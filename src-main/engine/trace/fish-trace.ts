@@ -224,7 +224,7 @@ class TraceWalker {
     } else if (!isScriptFrame(frame)) {
       const origin = frame.origin;
       record = { ...origin.record, depth: line.depth, command: line.command };
-      // An eval's own commands are attributed by the provenance builder, which knows `eval`.
+      // An eval's own commands are attributed by the provenance builder, which recognises `eval`.
       generated = frame.kind === 'generated' ? origin.record.functionName === null : origin.generated;
     } else {
       const unit = autoload ? null : this.match(frame, line);
@@ -421,7 +421,7 @@ function searchUnits(
   return null;
 }
 
-/** Results of `unitMatches` by unit and command text, because a loop asks the same question many times. */
+/** Results of `unitMatches` by unit and command text, because a loop repeats the same lookup many times. */
 const matchCache = new WeakMap<ScriptUnit, Map<string, boolean>>();
 
 function matchesCached(unit: ScriptUnit, line: FishTraceLine): boolean {
@@ -456,7 +456,7 @@ function userLocation(record: TraceRecord): SourceLocation | null {
 }
 
 /**
- * Reports whether a sourced path holds generated code rather than a startup file: psub's
+ * Reports whether a sourced path contains generated code rather than a startup file: psub's
  * temporary files, descriptors, and files gone by the time the trace is read.
  */
 function isGeneratedSource(file: string): boolean {

@@ -64,7 +64,7 @@ export interface BuildProvenanceInput {
    */
   endsTrace?: RegExp;
   /**
-   * Where a value that no traced assignment explains came from: `unknown` by default,
+   * Origin given to a value that no traced assignment explains: `unknown` by default,
    * `prompt-hook` when hooks ran untraced before the capture (fish event handlers).
    */
   unexplainedOrigin?: InheritedOrigin;
@@ -189,9 +189,9 @@ function locateRecords(records: TraceRecord[], callersInTrace: boolean): Located
 }
 
 /**
- * The line of a command inside a prompt hook. bash numbers the lines of a function that
- * PROMPT_COMMAND runs one or two lines off (bash 5.2), so the lines around the reported one are
- * searched for the command's first word; zsh's numbers are exact and match at once.
+ * Finds the line of a command inside a prompt hook. bash 5.2 numbers the lines of a function
+ * that PROMPT_COMMAND runs one or two lines off, so the lines around the reported one are
+ * searched for the command. zsh's numbers are exact and match at once.
  */
 function hookLocation(record: TraceRecord, fileLines: Map<string, string[] | null>): SourceLocation {
   const file = record.file!;
@@ -233,10 +233,10 @@ function mergeAssignment(
   const previous = chain.at(-1);
   const sameLine =
     previous !== undefined && previous.location.file === location.file && previous.location.line === location.line;
-  // `export NAME+=text` traces twice, the export and then the assignment; the second must not
+  // `export NAME+=text` traces twice, the export and then the assignment. The second must not
   // append again, so an append on the line just recorded starts from the value before that line.
-  const before =
-    sameLine && assignment.combine ? (chain.at(-2)?.value ?? startValue) : previous ? previous.value : startValue;
+  let before = previous ? previous.value : startValue;
+  if (sameLine && assignment.combine) before = chain.at(-2)?.value ?? startValue;
   const value = assignment.unset ? null : combinedValue(assignment, before);
   // `export NAME=value` traces twice: the export, then the assignment. Keep one entry.
   if (previous && sameLine && previous.value === value) {
@@ -257,16 +257,18 @@ function shorten(command: string): string {
   return command.length > MAX_COMMAND_LENGTH ? `${command.slice(0, MAX_COMMAND_LENGTH)}…` : command;
 }
 
-/** The value after an assignment, from the value before it (null when unset). */
+/** Computes the value after an assignment from the value before it (null when unset). */
 function combinedValue(assignment: TracedAssignment, before: string | null): string | null {
   const added = assignment.value;
   switch (assignment.combine) {
     case 'append':
       return (before ?? '') + (added ?? '');
     case 'append-list':
-      return before ? (added ? `${before}:${added}` : before) : added;
+      if (!before) return added;
+      return added ? `${before}:${added}` : before;
     case 'prepend-list':
-      return before ? (added ? `${added}:${before}` : before) : added;
+      if (!before) return added;
+      return added ? `${added}:${before}` : before;
     case 'unique-list':
       return before === null ? null : [...new Set(before.split(':'))].join(':');
     default:
@@ -377,7 +379,7 @@ type EntryOrigin = Assignment | InheritedOrigin;
  * Follows every PATH entry through the chain by position. When the old value survives as one
  * block of the new one (a prepend or an append), the block keeps its origins and the entries
  * around it come from the assignment. Otherwise entries present before keep their origin, copy
- * by copy, and the rest come from the assignment; an assignment that writes PATH out in full
+ * by copy, and the rest come from the assignment. An assignment that writes PATH out in full
  * (`PATH=/usr/bin:/bin` in /etc/profile) adds every entry it names.
  */
 function pathEntryOrigins(
@@ -427,7 +429,7 @@ function followEntries(
   });
 }
 
-/** The position where `block` appears, entry for entry, inside `list`, or -1. */
+/** Returns the position where `block` appears, entry for entry, inside `list`, or -1. */
 function findBlock(list: string[], block: string[]): number {
   for (let start = 0; start + block.length <= list.length; start += 1) {
     if (block.every((entry, offset) => list[start + offset] === entry)) return start;

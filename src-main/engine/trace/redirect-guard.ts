@@ -81,7 +81,7 @@ export function* startupFileLines(
 }
 
 /**
- * The target of an `exec` that redirects `descriptor` (`exec 2>>log`, `exec &>log`,
+ * Returns the target of an `exec` that redirects `descriptor` (`exec 2>>log`, `exec &>log`,
  * `exec >log 2>&1`), or null.
  */
 function redirectTarget(line: string, descriptor: 2 | 3): string | null {
@@ -113,8 +113,8 @@ function sourcedFiles(line: string, home: string): string[] {
 }
 
 /**
- * The startup files a shell reads in a mode, by its rules; files they source are followed by
- * the caller. ENV replaces the rc file of ksh93 and mksh when set.
+ * Lists the startup files a shell reads in a mode, by its rules. The caller follows the files
+ * they source. ENV replaces the rc file of ksh93 and mksh when set.
  */
 function candidateFiles(family: string, login: boolean, home: string, environment: Record<string, string>): string[] {
   const inHome = (...names: string[]) => names.map((name) => path.join(home, name));
