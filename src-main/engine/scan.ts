@@ -46,6 +46,10 @@ export interface ScanOptions {
    */
   trace?: boolean;
   onProgress?: (progress: ScanProgress) => void;
+  /** Only the contexts with these ids (the shells named still decide which exist). */
+  contextIds?: string[];
+  /** Changes the environment every context starts from, after it is resolved. */
+  adjustBase?: (base: Record<string, string>) => Record<string, string>;
 }
 
 /** What a script runs with: POSIX sh, which is dash on Debian and bash in POSIX mode elsewhere. */
@@ -77,7 +81,10 @@ interface ContextPlan {
 /** Scans the machine and returns the report. */
 export async function runScan(options: ScanOptions): Promise<ScanReport> {
   const started = performance.now();
-  const base = await resolveBaseEnvironment(options.environment, options.baseEnvironment ?? 'auto');
+  const resolved = await resolveBaseEnvironment(options.environment, options.baseEnvironment ?? 'auto');
+  const base = options.adjustBase
+    ? { ...resolved, environment: options.adjustBase(resolved.environment) }
+    : resolved;
   // Versions are read while the probes run, so discovery does not delay the first probe.
   const discovered = await discoverShells(
     { ...options.environment, PATH: mergedSearchPath(options.environment, base.environment) },
@@ -96,7 +103,9 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
   const selected = discovered.filter(
     (shell) => !options.shells || options.shells.includes(shell.info.name) || options.shells.includes(shell.facts?.name ?? ''),
   );
-  const plans = [...selected.flatMap(planShellContexts), ...sessionContextPlans()];
+  const plans = [...selected.flatMap(planShellContexts), ...sessionContextPlans()].filter(
+    (plan) => !options.contextIds || options.contextIds.includes(plan.id),
+  );
 
   const goProber = new GoProber();
   const contexts = new Array<ScanContext>(plans.length);

@@ -34,7 +34,8 @@ export async function guardHistoryFiles(
   login: boolean,
   environment: Record<string, string>,
 ): Promise<() => Promise<void>> {
-  const snapshots = await Promise.all([...historyFiles(family, login, environment)].map(shareSnapshot));
+  const files = new Set(await Promise.all([...historyFiles(family, login, environment)].map(followLinks)));
+  const snapshots = await Promise.all([...files].map(shareSnapshot));
   const sessionDirectory = xonshSessionDirectory(environment);
   const sessionsBefore = sessionDirectory ? await listDirectory(sessionDirectory) : null;
   return async () => {
@@ -49,6 +50,18 @@ export async function guardHistoryFiles(
       }
     }
   };
+}
+
+/**
+ * The file a history path leads to. The cleanup renames a cleaned copy over the file, which
+ * would turn a symbolic link (a history file kept in a synced folder, or a link in the editor
+ * preview's stand-in home) into a plain file and leave the linked file with the probe's lines.
+ */
+async function followLinks(file: string): Promise<string> {
+  const real = await fs.realpath(file).catch(() => null);
+  if (real) return real;
+  const directory = await fs.realpath(path.dirname(file)).catch(() => null);
+  return directory ? path.join(directory, path.basename(file)) : file;
 }
 
 function xonshSessionDirectory(environment: Record<string, string>): string | null {

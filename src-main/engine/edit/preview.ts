@@ -1,0 +1,212 @@
+/**
+ * The editor's live preview: the contexts that read an edited file are probed again, with the real
+ * shells and the real go, in a stand-in home folder where the drafts take the place of the files
+ * (see shadow-home.ts). Paths are mapped back to the real home, and the result is compared with
+ * the latest scan, so the user sees what saving would change before anything is written.
+ */
+import path from 'node:path';
+
+import type { ContextPreview, EditPreview, PathEntryChange, VariableChange } from '../../shared/editing.ts';
+import type { ScanContext, ScanReport } from '../../shared/scan-report.ts';
+import type { ScanOptions } from '../scan.ts';
+import { createShadowHome, type ShadowFile } from './shadow-home.ts';
+
+/** A draft ready to stand in for its file: the exact bytes a save would write. */
+export interface PreviewDraft {
+  /** The path as the startup chain names it. */
+  path: string;
+  /** The file a save writes (the end of the link chain). */
+  realPath: string;
+  kind: 'startup' | 'go-env';
+  bytes: Buffer;
+  mode: number;
+}
+
+/** Runs a scan restricted as asked; the engine passes its own scan with the app's settings. */
+export type PreviewScan = (
+  restriction: Pick<ScanOptions, 'shells' | 'contextIds' | 'adjustBase'>,
+) => Promise<ScanReport>;
+
+/** What the footnote of the preview panel says about how it was made. */
+export const PREVIEW_MECHANISM =
+  'The affected contexts were started again with HOME pointing at a stand-in home folder: the ' +
+  'edited files hold your drafts, every other entry links to your real home, and paths are shown ' +
+  'as in your real home. Your files were not changed.';
+
+/**
+ * Variables that differ between any two runs of the same shell, whatever the files say: `_` holds
+ * the last command or the shell's process id.
+ */
+const RUN_DEPENDENT_VARIABLES = new Set(['_']);
+
+/** Probes the contexts the drafts affect with the drafts in place, and compares with `latest`. */
+export async function previewDrafts(latest: ScanReport, drafts: PreviewDraft[], scan: PreviewScan): Promise<EditPreview> {
+  const started = performance.now();
+  const home = latest.host.home;
+  const skipped: EditPreview['skipped'] = [];
+  const files: ShadowFile[] = [];
+  const affected = new Set<string>();
+  for (const draft of drafts) {
+    const places = [draft.path, draft.realPath].filter((place, index, all) => all.indexOf(place) === index);
+    const inside = places.filter((place) => isInside(place, home));
+    if (inside.length === 0) {
+      skipped.push({
+        path: draft.path,
+        reason:
+          `${draft.path} is outside your home folder (${home}), and the preview can only stand in ` +
+          'for files inside it. Review the diff and save, then scan again to see the effect.',
+      });
+      continue;
+    }
+    for (const place of inside) {
+      files.push({ relativePath: path.relative(home, place), bytes: draft.bytes, mode: draft.mode });
+    }
+    for (const context of contextsReading(latest, draft, places)) affected.add(context.id);
+  }
+
+  const contexts: ContextPreview[] = [];
+  if (files.length > 0 && affected.size > 0) {
+    const shadow = await createShadowHome(home, files);
+    try {
+      const shells = [
+        ...new Set(
+          latest.contexts
+            .filter((context) => affected.has(context.id) && context.mode !== 'desktop' && context.mode !== 'script')
+            .map((context) => context.shell)
+            .filter((shell): shell is string => shell !== null),
+        ),
+      ];
+      const report = await scan({
+        shells,
+        contextIds: [...affected],
+        adjustBase: (base) => standInBase(base, home, shadow.root),
+      });
+      const mapped = JSON.parse(shadow.mapBack(JSON.stringify(report.contexts))) as ScanContext[];
+      for (const after of mapped) {
+        const before = latest.contexts.find((context) => context.id === after.id);
+        if (before) contexts.push(compareContexts(before, after));
+      }
+    } finally {
+      await shadow.dispose();
+    }
+  }
+  contexts.sort((a, b) => a.contextId.localeCompare(b.contextId));
+  return { contexts, skipped, mechanism: PREVIEW_MECHANISM, durationMs: performance.now() - started };
+}
+
+/** The contexts that read a draft's file: its startup chains, or every context for a Go env file. */
+function contextsReading(latest: ScanReport, draft: PreviewDraft, places: string[]): ScanContext[] {
+  if (draft.kind === 'go-env') return latest.contexts.filter((context) => context.ok);
+  return latest.contexts.filter(
+    (context) => context.ok && context.startupFiles.some((file) => places.includes(file.path)),
+  );
+}
+
+/**
+ * The environment the contexts start from, with the home folder replaced by the stand-in wherever
+ * a value names it (HOME itself, XDG_CONFIG_HOME, ZDOTDIR, PATH entries), so files reached
+ * through those values are the drafts too.
+ */
+export function standInBase(base: Record<string, string>, home: string, root: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(base)) {
+    result[name] = value
+      .split(':')
+      .map((part) => (part === home ? root : part.startsWith(`${home}/`) ? root + part.slice(home.length) : part))
+      .join(':');
+  }
+  return result;
+}
+
+/** Compares a context of the latest scan with the same context probed with the drafts. */
+export function compareContexts(before: ScanContext, after: ScanContext): ContextPreview {
+  const error = after.ok
+    ? null
+    : after.error
+      ? `${after.error.message}${after.error.hint ? ` ${after.error.hint}` : ''}`
+      : 'the context did not start';
+  return {
+    contextId: after.id,
+    label: after.label,
+    error,
+    environment: after.ok ? changedVariables(before.env, after.env, RUN_DEPENDENT_VARIABLES) : [],
+    goEnv: after.ok ? changedVariables(before.go?.env ?? {}, after.go?.env ?? {}, new Set()) : [],
+    path: after.ok ? comparePath(before.env.PATH, after.env.PATH) : [],
+    durationMs: after.durationMs,
+  };
+}
+
+function changedVariables(
+  before: Record<string, string>,
+  after: Record<string, string>,
+  ignored: Set<string>,
+): VariableChange[] {
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const changes: VariableChange[] = [];
+  for (const name of names) {
+    if (ignored.has(name)) continue;
+    const was = before[name] ?? null;
+    const is = after[name] ?? null;
+    if (was !== is) changes.push({ name, before: was, after: is });
+  }
+  return changes;
+}
+
+/**
+ * Compares two PATH values entry by entry; empty when they are equal. A directory listed twice is
+ * two entries, matched by occurrence. Entries that keep their order relative to each other are
+ * `same` even when an insertion shifts their position; the others present in both are `moved`.
+ */
+export function comparePath(before: string | undefined, after: string | undefined): PathEntryChange[] {
+  if ((before ?? null) === (after ?? null)) return [];
+  const old = keyedEntries(before);
+  const now = keyedEntries(after);
+  const kept = longestCommonKeys(
+    old.map((item) => item.key),
+    now.map((item) => item.key),
+  );
+  const oldIndex = new Map(old.map((item) => [item.key, item.index]));
+  const newKeys = new Set(now.map((item) => item.key));
+  const changes: PathEntryChange[] = now.map((item) => {
+    const was = oldIndex.get(item.key);
+    if (was === undefined) return { entry: item.entry, before: null, after: item.index, change: 'added' };
+    return { entry: item.entry, before: was, after: item.index, change: kept.has(item.key) ? 'same' : 'moved' };
+  });
+  for (const item of old) {
+    if (!newKeys.has(item.key)) changes.push({ entry: item.entry, before: item.index, after: null, change: 'removed' });
+  }
+  return changes;
+}
+
+function keyedEntries(value: string | undefined): { key: string; entry: string; index: number }[] {
+  const seen = new Map<string, number>();
+  return (value === undefined ? [] : value.split(':')).map((entry, index) => {
+    const occurrence = seen.get(entry) ?? 0;
+    seen.set(entry, occurrence + 1);
+    return { key: `${occurrence}\u0000${entry}`, entry, index };
+  });
+}
+
+/** The keys of the longest common subsequence of two lists (PATH has tens of entries). */
+function longestCommonKeys(a: string[], b: string[]): Set<string> {
+  const lengths = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      lengths[i]![j] = a[i] === b[j] ? lengths[i + 1]![j + 1]! + 1 : Math.max(lengths[i + 1]![j]!, lengths[i]![j + 1]!);
+    }
+  }
+  const kept = new Set<string>();
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (a[i] === b[j]) {
+      kept.add(a[i]!);
+      i++;
+      j++;
+    } else if (lengths[i + 1]![j]! >= lengths[i]![j + 1]!) i++;
+    else j++;
+  }
+  return kept;
+}
+
+function isInside(file: string, home: string): boolean {
+  return home.length > 1 && file.startsWith(`${home}/`);
+}
