@@ -8,6 +8,7 @@ import { ApiRequestError, type ApiEvents, type ApiHandlers, type AppInfo, type E
 import type { ScanReport } from '../shared/scan-report.ts';
 import type { BaseEnvironmentChoice } from './base-environment.ts';
 import { DEFAULT_PROBE_DEADLINE_MS } from './probe/limits.ts';
+import { createEditHandlers } from './edit/edit-service.ts';
 import { readAllowedFile } from './file-access.ts';
 import { EnvFileSaveError, saveEnvFile } from './go/env-file-writer.ts';
 import { previewEnvFile, resolveProjectToolchains } from './go/resolve-contexts.ts';
@@ -54,6 +55,18 @@ export function createApiService(options: ApiServiceOptions): ApiService {
     }
     return context;
   }
+
+  const editHandlers = createEditHandlers({
+    latest: () => latest,
+    environment: options.environment ?? process.env,
+    scan: (restriction) =>
+      runScan({
+        deadlineMs: latest?.deadlineMs ?? defaultDeadlineMs,
+        environment: options.environment ?? process.env,
+        baseEnvironment: options.baseEnvironment,
+        ...restriction,
+      }),
+  });
 
   const handlers: ApiHandlers = {
     'app.info': async () => ({
@@ -103,6 +116,7 @@ export function createApiService(options: ApiServiceOptions): ApiService {
         throw error;
       }
     },
+    ...editHandlers,
   };
 
   return {

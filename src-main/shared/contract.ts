@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 
+import type { BackupEntry, EditableFile, EditPreview, SaveOutcome, SaveResult } from './editing.ts';
 import type { GoLayersReport } from './go-layers.ts';
 import type { ToolchainResolution } from './go-toolchain-resolution.ts';
 import type { ToolchainInventory, ToolchainUsage } from './go-toolchains.ts';
@@ -99,6 +100,62 @@ export interface GoEnvFilePreview {
   error: string | null;
 }
 
+/** Largest draft the editor sends, in characters; startup files are far smaller. */
+export const MAX_DRAFT_CHARS = 1024 * 1024;
+
+const editPathRequest = z
+  .object({
+    /** Absolute path of a file in a context's startup chain, or a Go env file, from the latest scan. */
+    path: z.string().min(1).max(4096),
+  })
+  .strict();
+
+const draftFile = z
+  .object({
+    path: z.string().min(1).max(4096),
+    text: z.string().max(MAX_DRAFT_CHARS),
+  })
+  .strict();
+
+const editPreviewRequest = z
+  .object({
+    /** The unsaved drafts, at most one per file. */
+    drafts: z.array(draftFile).min(1).max(32),
+  })
+  .strict();
+
+const editSaveRequest = z
+  .object({
+    path: z.string().min(1).max(4096),
+    text: z.string().max(MAX_DRAFT_CHARS),
+    /** The hash the file had when it was loaded (EditableFile.hash). */
+    expectedHash: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .strict();
+
+const editBackupRequest = z
+  .object({
+    path: z.string().min(1).max(4096),
+    /** A backup id from edit.history. */
+    id: z.string().min(1).max(200),
+  })
+  .strict();
+
+const editUndoRequest = z
+  .object({
+    path: z.string().min(1).max(4096),
+    /** The backup to restore; the latest when absent. */
+    id: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+
+/** A backup's content, for showing it next to the current file. */
+export interface BackupView {
+  entry: BackupEntry;
+  /** The text with `\n` line endings; null when the file did not exist at that point. */
+  text: string | null;
+}
+
 /** A file shown read-only, for jumping to the line a provenance chain names. */
 export interface FileView {
   path: string;
@@ -133,6 +190,12 @@ export const apiMethods = {
   'go.resolve': method<typeof goResolveRequest, GoResolutionView>(goResolveRequest),
   'go.previewEnvFile': method<typeof goPreviewEnvFileRequest, GoEnvFilePreview>(goPreviewEnvFileRequest),
   'go.saveEnvFile': method<typeof goSaveEnvFileRequest, GoEnvFileSaved>(goSaveEnvFileRequest),
+  'edit.open': method<typeof editPathRequest, EditableFile>(editPathRequest),
+  'edit.preview': method<typeof editPreviewRequest, EditPreview>(editPreviewRequest),
+  'edit.save': method<typeof editSaveRequest, SaveOutcome>(editSaveRequest),
+  'edit.history': method<typeof editPathRequest, BackupEntry[]>(editPathRequest),
+  'edit.backup': method<typeof editBackupRequest, BackupView>(editBackupRequest),
+  'edit.undo': method<typeof editUndoRequest, SaveResult>(editUndoRequest),
 };
 
 /** Every event the engine pushes to the UI, with its payload type. */

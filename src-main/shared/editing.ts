@@ -14,6 +14,8 @@ export interface TextFormat {
    * line ending into `\r\n`. `mixed` files are saved with the ending most of their lines used.
    */
   lineEnding: 'lf' | 'crlf' | 'mixed';
+  /** For a `mixed` file: the ending most of its lines use, which a save writes on every line. */
+  majorityEnding?: 'lf' | 'crlf';
   /** True when the last line ends with a line ending. */
   finalNewline: boolean;
 }

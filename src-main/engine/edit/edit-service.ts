@@ -1,0 +1,119 @@
+/**
+ * The editor's API methods: open a file of a context's startup chain or a Go env file, preview
+ * drafts, save, list and show backups, undo. Every path is checked against the latest scan here,
+ * in the engine, whatever the transport.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+
+import { ApiRequestError, type ApiHandlers } from '../../shared/contract.ts';
+import type { ScanReport } from '../../shared/scan-report.ts';
+import { BackupStore } from '../files/backup-store.ts';
+import { appDataDirectory } from '../files/data-directory.ts';
+import { resolveEditTarget } from '../files/edit-scope.ts';
+import { openEditableFile, saveEditableFile, SaveRefusedError, undoLastSave } from '../files/safe-save.ts';
+import { decodeFileText, encodeFileText, UnencodableTextError, UnsupportedTextError } from '../files/text-format.ts';
+import { previewDrafts, type PreviewDraft, type PreviewScan } from './preview.ts';
+
+type EditMethod = 'edit.open' | 'edit.preview' | 'edit.save' | 'edit.history' | 'edit.backup' | 'edit.undo';
+
+export interface EditServiceOptions {
+  /** The latest scan, whose startup chains and Go env files decide what may be edited. */
+  latest: () => ScanReport | null;
+  /** The app's environment, for the data directory that keeps the backups. */
+  environment: NodeJS.ProcessEnv;
+  /** Scans the contexts a preview affects, with the app's settings. */
+  scan: PreviewScan;
+}
+
+/** Creates the handlers of the editor's methods. */
+export function createEditHandlers(options: EditServiceOptions): Pick<ApiHandlers, EditMethod> {
+  const store = new BackupStore(appDataDirectory(options.environment, process.platform, os.homedir()));
+
+  /** The latest scan, which every editor request needs. */
+  function scanned(): ScanReport {
+    const latest = options.latest();
+    if (!latest) throw new ApiRequestError('no scan has run yet; scan first, then open a file to edit');
+    return latest;
+  }
+
+  async function target(requested: string) {
+    const latest = scanned();
+    return resolveEditTarget(requested, latest, latest.host.home);
+  }
+
+  return {
+    'edit.open': async (request) => {
+      const found = await target(request.path);
+      return asRequestError(() => openEditableFile(found.path, { kind: found.kind, contextIds: found.contextIds }));
+    },
+    'edit.preview': async (request) => {
+      const latest = scanned();
+      const seen = new Set<string>();
+      const drafts: PreviewDraft[] = [];
+      for (const draft of request.drafts) {
+        if (seen.has(draft.path)) throw new ApiRequestError(`${draft.path} is in the preview request twice`);
+        seen.add(draft.path);
+        const found = await target(draft.path);
+        const file = await asRequestError(() =>
+          openEditableFile(found.path, { kind: found.kind, contextIds: found.contextIds }),
+        );
+        const bytes = asRequestErrorSync(() => encodeFileText(draft.text, file.format));
+        const mode = file.exists ? ((await fs.stat(file.realPath)).mode & 0o7777) : 0o644;
+        drafts.push({ path: found.path, realPath: file.realPath, kind: found.kind, bytes, mode });
+      }
+      return previewDrafts(latest, drafts, options.scan);
+    },
+    'edit.save': async (request) => {
+      const found = await target(request.path);
+      return asRequestError(() =>
+        saveEditableFile({ path: found.path, text: request.text, expectedHash: request.expectedHash, store }),
+      );
+    },
+    'edit.history': async (request) => {
+      const found = await target(request.path);
+      const file = await asRequestError(() => openEditableFile(found.path, { kind: found.kind, contextIds: found.contextIds }));
+      return store.history(file.realPath);
+    },
+    'edit.backup': async (request) => {
+      const found = await target(request.path);
+      const file = await asRequestError(() => openEditableFile(found.path, { kind: found.kind, contextIds: found.contextIds }));
+      const entry = (await store.history(file.realPath)).find((candidate) => candidate.id === request.id);
+      if (!entry) throw new ApiRequestError(`${found.path} has no backup ${JSON.stringify(request.id)}`);
+      const bytes = await store.read(file.realPath, entry.id);
+      return { entry, text: bytes === null ? null : asRequestErrorSync(() => decodeFileText(bytes).text) };
+    },
+    'edit.undo': async (request) => {
+      const found = await target(request.path);
+      return asRequestError(() => undoLastSave(found.path, store, request.id));
+    },
+  };
+}
+
+/** Turns the file layer's refusals into request errors, whose messages reach the user as they are. */
+async function asRequestError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw translated(error);
+  }
+}
+
+function asRequestErrorSync<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw translated(error);
+  }
+}
+
+function translated(error: unknown): unknown {
+  if (
+    error instanceof SaveRefusedError ||
+    error instanceof UnsupportedTextError ||
+    error instanceof UnencodableTextError
+  ) {
+    return new ApiRequestError(error.message);
+  }
+  return error;
+}
