@@ -1,19 +1,45 @@
 /**
- * `go-env-lens doctor`: a readable table of contexts by key values, disagreements marked, then the
- * errors of contexts that could not be probed.
+ * `go-env-lens doctor`: a readable table of contexts by key values, disagreements marked, the
+ * errors of contexts that could not be probed, then the findings with a fix for each.
  */
+import { diagnose } from '../engine/findings/diagnose.ts';
+import { gatherFacts } from '../engine/findings/facts.ts';
 import { KEY_COLUMNS, computeKeyCells } from '../shared/key-values.ts';
 import type { ScanReport } from '../shared/scan-report.ts';
+import { formatFindings } from './findings-text.ts';
 import type { ScanCommandOptions } from './main.ts';
 import { scanWithProgress } from './progress-line.ts';
 import { renderTable, type TableStyle } from './table.ts';
 
-/** Scans, prints the table and returns the exit code (2 when no context could be probed). */
-export async function runDoctor(options: ScanCommandOptions): Promise<number> {
+/** Exit code of doctor when no finding is an error. */
+export const DOCTOR_CLEAN = 0;
+/** Exit code of doctor when at least one finding is an error. */
+export const DOCTOR_ERRORS_FOUND = 1;
+/** Exit code of doctor when the scan itself failed: no context could be probed. */
+export const DOCTOR_SCAN_FAILED = 2;
+
+export interface DoctorOptions extends ScanCommandOptions {
+  project: string | null;
+  json: boolean;
+}
+
+/** Scans, prints the table and the findings (or JSON) and returns the exit code. */
+export async function runDoctor(options: DoctorOptions): Promise<number> {
   const report = await scanWithProgress(options);
-  const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
-  process.stdout.write(formatDoctorReport(report, { colour }));
-  return report.contexts.some((context) => context.ok) ? 0 : 2;
+  if (!report.contexts.some((context) => context.ok)) {
+    if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else process.stdout.write(formatDoctorReport(report, { colour: false }));
+    return DOCTOR_SCAN_FAILED;
+  }
+  const findings = await diagnose(await gatherFacts(report, { project: options.project }));
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ ...report, findings }, null, 2)}\n`);
+  } else {
+    const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+    process.stdout.write(formatDoctorReport(report, { colour }));
+    process.stdout.write(`\n${formatFindings(findings, report.host.home)}`);
+  }
+  return findings.findings.some((finding) => finding.severity === 'error') ? DOCTOR_ERRORS_FOUND : DOCTOR_CLEAN;
 }
 
 /** Formats the doctor report as text. */

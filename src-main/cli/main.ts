@@ -2,6 +2,7 @@
  * The go-env-lens command line: `doctor`, `scan --json` and `serve`, all in-process over the same
  * engine service the desktop app and the browser UI use.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { MAX_DEADLINE_MS, MIN_DEADLINE_MS } from '../shared/contract.ts';
@@ -13,6 +14,9 @@ import { runExplain } from './explain-command.ts';
 import { runScanCommand } from './scan-command.ts';
 import { runToolchains } from './toolchains-command.ts';
 import { runGoCommand } from './go-command.ts';
+import { runHistory } from './history-command.ts';
+import { runUndo } from './undo-command.ts';
+import { runFix } from './fix-command.ts';
 import { runServe } from './serve-command.ts';
 
 /** Exit code of a command that did its work. */
@@ -23,12 +27,19 @@ export const EXIT_FAILURE = 2;
 const USAGE = `Usage: go-env-lens <command> [options]
 
 Commands:
-  doctor            Probe every shell and print what each context sees, differences marked
+  doctor            Probe every shell, print what each context sees (differences marked) and
+                    the findings with a fix for each. Exit code 0: no errors found,
+                    1: errors found, 2: the scan itself failed
+  fix ID            Apply the fix of finding ID (shown by doctor) with a backup, probe the
+                    affected contexts again and say whether the finding is gone
   scan --json       Probe every shell and print the scan report as JSON (docs/scan-schema.json)
   serve             Start the browser UI on 127.0.0.1 and print its address
   explain VAR       Show where VAR comes from in each context (--context ID for one)
   toolchains        List every Go installed on the machine and the contexts that use each
   go                Show which go runs in each context, its GOROOT and why (--project DIR)
+  history FILE      List the backups kept of FILE before each save and undo, newest first
+  undo FILE         Put back FILE's latest backup (--backup ID for another); the content it
+                    replaces is kept as a new backup, so an undo can be undone
 
 Options:
   --deadline SECONDS     Time each context may take to start (default ${DEFAULT_PROBE_DEADLINE_MS / 1000})
@@ -37,7 +48,10 @@ Options:
   --no-trace             Do not trace startup files: faster, but no value is explained
   --port N               Port for serve (default: a free one)
   --context ID           With explain: only this context (e.g. bash-login)
-  --project DIR          With go: evaluate go.mod, go.work and toolchain lines in DIR
+  --project DIR          With go, doctor and fix: evaluate go.mod, go.work and toolchain lines in DIR
+  --fix FIX              With fix: apply this fix of the finding (default: its first)
+  --dry-run              With fix: print the exact change and write nothing
+  --backup ID            With undo: restore this backup (an id from history) instead of the latest
   --json                 Print JSON instead of a table
   -h, --help             Show this help
 `;
@@ -66,6 +80,9 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: 'string' },
         context: { type: 'string' },
         project: { type: 'string' },
+        backup: { type: 'string' },
+        fix: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -108,7 +125,15 @@ export async function main(argv: string[]): Promise<number> {
 async function runCommand(
   command: string,
   positionals: string[],
-  values: { port?: string; json?: boolean; context?: string; project?: string },
+  values: {
+    port?: string;
+    json?: boolean;
+    context?: string;
+    project?: string;
+    backup?: string;
+    fix?: string;
+    'dry-run'?: boolean;
+  },
   options: ScanCommandOptions,
 ): Promise<number> {
   switch (command) {
@@ -121,13 +146,37 @@ async function runCommand(
       return runExplain({ ...options, variable, contextId: values.context, json: values.json === true });
     }
     case 'doctor':
-      return values.json ? runScanCommand(options) : runDoctor(options);
+      return runDoctor({ ...options, project: projectOption(values.project), json: values.json === true });
+    case 'fix': {
+      const findingId = positionals[1];
+      if (!findingId) {
+        process.stderr.write('go-env-lens: fix needs a finding id, as doctor prints it, e.g. go-env-lens fix goroot-stale:~/.profile:1\n');
+        return EXIT_FAILURE;
+      }
+      return runFix({
+        ...options,
+        findingId,
+        fixId: values.fix,
+        project: projectOption(values.project),
+        dryRun: values['dry-run'] === true,
+      });
+    }
     case 'scan':
       return runScanCommand(options);
     case 'toolchains':
       return runToolchains({ ...options, json: values.json === true });
     case 'go':
       return runGoCommand({ ...options, project: values.project ?? null, json: values.json === true });
+    case 'history':
+    case 'undo': {
+      const file = positionals[1];
+      if (!file) {
+        process.stderr.write(`go-env-lens: ${command} needs a file, e.g. go-env-lens ${command} ~/.bashrc\n`);
+        return EXIT_FAILURE;
+      }
+      if (command === 'history') return runHistory({ file, json: values.json === true });
+      return runUndo({ file, backupId: values.backup });
+    }
     case 'serve': {
       const port = values.port === undefined ? undefined : Number.parseInt(values.port, 10);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
@@ -141,6 +190,11 @@ async function runCommand(
       process.stderr.write(`go-env-lens: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
       return EXIT_FAILURE;
   }
+}
+
+/** The project folder as an absolute path, or null. */
+function projectOption(text: string | undefined): string | null {
+  return text === undefined ? null : path.resolve(text);
 }
 
 function parseDeadline(text: string | undefined): number {

@@ -9,11 +9,16 @@ import type { ScanReport } from '../shared/scan-report.ts';
 import type { BaseEnvironmentChoice } from './base-environment.ts';
 import { DEFAULT_PROBE_DEADLINE_MS } from './probe/limits.ts';
 import { createEditHandlers } from './edit/edit-service.ts';
+import { BackupStore } from './files/backup-store.ts';
+import { appDataDirectory } from './files/data-directory.ts';
+import { applyFix } from './findings/apply-fix.ts';
+import { diagnose } from './findings/diagnose.ts';
+import { gatherFacts } from './findings/facts.ts';
 import { readAllowedFile } from './file-access.ts';
 import { EnvFileSaveError, saveEnvFile } from './go/env-file-writer.ts';
 import { previewEnvFile, resolveProjectToolchains } from './go/resolve-contexts.ts';
 import { contextsUsingToolchain, findInstalledToolchains } from './go/toolchain-inventory.ts';
-import { runScan } from './scan.ts';
+import { runScan, type ScanOptions } from './scan.ts';
 import { readPackageVersion } from './package-info.ts';
 
 type Listener<E extends EventName> = (payload: ApiEvents[E]) => void;
@@ -56,16 +61,26 @@ export function createApiService(options: ApiServiceOptions): ApiService {
     return context;
   }
 
+  const environment = options.environment ?? process.env;
+  const store = new BackupStore(appDataDirectory(environment, process.platform, os.homedir()));
+  const rescan = (restriction: Pick<ScanOptions, 'shells' | 'contextIds' | 'adjustBase'>) =>
+    runScan({
+      deadlineMs: latest?.deadlineMs ?? defaultDeadlineMs,
+      environment,
+      baseEnvironment: options.baseEnvironment,
+      ...restriction,
+    });
+
+  /** The latest scan, which findings need. */
+  function scanned(): ScanReport {
+    if (!latest) throw new ApiRequestError('no scan has run yet; scan first');
+    return latest;
+  }
+
   const editHandlers = createEditHandlers({
     latest: () => latest,
-    environment: options.environment ?? process.env,
-    scan: (restriction) =>
-      runScan({
-        deadlineMs: latest?.deadlineMs ?? defaultDeadlineMs,
-        environment: options.environment ?? process.env,
-        baseEnvironment: options.baseEnvironment,
-        ...restriction,
-      }),
+    store,
+    scan: rescan,
   });
 
   const handlers: ApiHandlers = {
@@ -117,6 +132,19 @@ export function createApiService(options: ApiServiceOptions): ApiService {
       }
     },
     ...editHandlers,
+    'findings.list': async (request) => diagnose(await gatherFacts(scanned(), { project: request.project ?? null })),
+    'findings.apply': async (request) => {
+      const result = await applyFix({
+        report: scanned(),
+        project: request.project ?? null,
+        findingId: request.findingId,
+        fixId: request.fixId,
+        store,
+        rescan,
+      });
+      latest = result.report;
+      return result.outcome;
+    },
   };
 
   return {

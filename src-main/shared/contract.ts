@@ -6,6 +6,7 @@
 import { z } from 'zod';
 
 import type { BackupEntry, EditableFile, EditPreview, SaveOutcome, SaveResult } from './editing.ts';
+import type { FindingsReport, FixOutcome } from './findings.ts';
 import type { GoLayersReport } from './go-layers.ts';
 import type { ToolchainResolution } from './go-toolchain-resolution.ts';
 import type { ToolchainInventory, ToolchainUsage } from './go-toolchains.ts';
@@ -149,6 +150,23 @@ const editUndoRequest = z
   })
   .strict();
 
+const findingsListRequest = z
+  .object({
+    /** Absolute path of a project folder whose go.mod and go.work the Go rules read. */
+    project: z.string().min(1).max(4096).startsWith('/').optional(),
+  })
+  .strict();
+
+const findingsApplyRequest = z
+  .object({
+    /** A finding id from findings.list. */
+    findingId: z.string().min(1).max(1000),
+    /** The fix to apply; the finding's first fix with edits when absent. */
+    fixId: z.string().min(1).max(200).optional(),
+    project: z.string().min(1).max(4096).startsWith('/').optional(),
+  })
+  .strict();
+
 /** A backup's content, for showing it next to the current file. */
 export interface BackupView {
   entry: BackupEntry;
@@ -196,6 +214,8 @@ export const apiMethods = {
   'edit.history': method<typeof editPathRequest, BackupEntry[]>(editPathRequest),
   'edit.backup': method<typeof editBackupRequest, BackupView>(editBackupRequest),
   'edit.undo': method<typeof editUndoRequest, SaveResult>(editUndoRequest),
+  'findings.list': method<typeof findingsListRequest, FindingsReport>(findingsListRequest),
+  'findings.apply': method<typeof findingsApplyRequest, FixOutcome>(findingsApplyRequest),
 };
 
 /** Every event the engine pushes to the UI, with its payload type. */

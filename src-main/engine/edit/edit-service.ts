@@ -4,12 +4,10 @@
  * in the engine, whatever the transport.
  */
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 
 import { ApiRequestError, type ApiHandlers } from '../../shared/contract.ts';
 import type { ScanReport } from '../../shared/scan-report.ts';
-import { BackupStore } from '../files/backup-store.ts';
-import { appDataDirectory } from '../files/data-directory.ts';
+import type { BackupStore } from '../files/backup-store.ts';
 import { resolveEditTarget } from '../files/edit-scope.ts';
 import { openEditableFile, saveEditableFile, SaveRefusedError, undoLastSave } from '../files/safe-save.ts';
 import { decodeFileText, encodeFileText, UnencodableTextError, UnsupportedTextError } from '../files/text-format.ts';
@@ -20,15 +18,15 @@ type EditMethod = 'edit.open' | 'edit.preview' | 'edit.save' | 'edit.history' | 
 export interface EditServiceOptions {
   /** The latest scan, whose startup chains and Go env files decide what may be edited. */
   latest: () => ScanReport | null;
-  /** The app's environment, for the data directory that keeps the backups. */
-  environment: NodeJS.ProcessEnv;
+  /** The backup history in the app's data directory. */
+  store: BackupStore;
   /** Scans the contexts a preview affects, with the app's settings. */
   scan: PreviewScan;
 }
 
 /** Creates the handlers of the editor's methods. */
 export function createEditHandlers(options: EditServiceOptions): Pick<ApiHandlers, EditMethod> {
-  const store = new BackupStore(appDataDirectory(options.environment, process.platform, os.homedir()));
+  const { store } = options;
 
   /** The latest scan, which every editor request needs. */
   function scanned(): ScanReport {

@@ -1,0 +1,155 @@
+/**
+ * Applies a finding's fix and proves it: the fix's edits are saved through the safe save (backup
+ * first, atomic replace), the contexts that read the edited files are probed again, and the
+ * findings are computed again to show that this one is gone and no new one appeared.
+ */
+import { ApiRequestError } from '../../shared/contract.ts';
+import type { Finding, FindingsReport, Fix, FixOutcome } from '../../shared/findings.ts';
+import { goEnvFilePath } from '../../shared/go-env-file.ts';
+import type { ScanReport } from '../../shared/scan-report.ts';
+import type { BackupStore } from '../files/backup-store.ts';
+import { openEditableFile } from '../files/safe-save.ts';
+import type { ScanOptions } from '../scan.ts';
+import { diagnose } from './diagnose.ts';
+import { gatherFacts } from './facts.ts';
+import { saveFixEdit } from './fix-save.ts';
+
+export interface ApplyFixRequest {
+  report: ScanReport;
+  project: string | null;
+  findingId: string;
+  /** The fix to apply; the finding's first fix with edits when absent. */
+  fixId?: string;
+  store: BackupStore;
+  /** Probes the named contexts again with the app's settings. */
+  rescan: (restriction: Pick<ScanOptions, 'shells' | 'contextIds'>) => Promise<ScanReport>;
+}
+
+export interface ApplyFixResult {
+  outcome: FixOutcome;
+  /** The scan with the probed contexts replaced by their new state. */
+  report: ScanReport;
+  findings: FindingsReport;
+}
+
+/** Finds a finding and its fix in the findings of a scan, or explains why not. */
+export function selectFix(findings: FindingsReport, findingId: string, fixId?: string): { finding: Finding; fix: Fix } {
+  const finding = findings.findings.find((candidate) => candidate.id === findingId);
+  if (!finding) {
+    throw new ApiRequestError(
+      `no finding ${JSON.stringify(findingId)} in the latest scan; it may be fixed already. Scan again to list the current findings`,
+    );
+  }
+  const fix =
+    fixId === undefined
+      ? (finding.fixes.find((candidate) => candidate.edits.length > 0) ?? finding.fixes[0])
+      : finding.fixes.find((candidate) => candidate.id === fixId);
+  if (!fix) {
+    const known = finding.fixes.map((candidate) => candidate.id).join(', ') || 'none';
+    throw new ApiRequestError(`finding ${findingId} has no fix ${JSON.stringify(fixId ?? '')}; its fixes: ${known}`);
+  }
+  return { finding, fix };
+}
+
+/** Applies one fix, probes the affected contexts again and reports whether the finding is gone. */
+export async function applyFix(request: ApplyFixRequest): Promise<ApplyFixResult> {
+  const before = await diagnose(await gatherFacts(request.report, { project: request.project }));
+  const { finding, fix } = selectFix(before, request.findingId, request.fixId);
+  if (fix.edits.length === 0) {
+    throw new ApiRequestError(
+      `the fix "${fix.title}" is a command for you to run, not an edit: ${fix.command ?? 'no command given'}`,
+    );
+  }
+
+  // Every file is checked before any is written, so a fix is applied whole or not at all.
+  for (const edit of fix.edits) {
+    const current = await openEditableFile(edit.path, { kind: 'startup', contextIds: [] });
+    if (current.writeBlock) throw new ApiRequestError(current.writeBlock.message);
+    if (current.hash !== edit.expectedHash) {
+      throw new ApiRequestError(
+        `${edit.path} changed since the findings were computed, so nothing was written; scan again and apply the fix again`,
+      );
+    }
+  }
+  const saved: FixOutcome['saved'] = [];
+  for (const edit of fix.edits) {
+    const outcome = await saveFixEdit(edit, request.store);
+    if (outcome.status !== 'saved') throw new ApiRequestError(outcome.message);
+    saved.push({ path: edit.path, backupId: outcome.result.backup.id });
+  }
+
+  const affected = affectedContexts(request.report, fix);
+  const rescanned = await request.rescan({
+    shells: [
+      ...new Set(
+        request.report.contexts
+          .filter((context) => affected.has(context.id) && context.mode !== 'desktop' && context.mode !== 'script')
+          .map((context) => context.shell)
+          .filter((shell): shell is string => shell !== null),
+      ),
+    ],
+    contextIds: [...affected],
+  });
+  const report: ScanReport = {
+    ...request.report,
+    contexts: request.report.contexts.map(
+      (context) => rescanned.contexts.find((candidate) => candidate.id === context.id) ?? context,
+    ),
+  };
+  const after = await diagnose(await gatherFacts(report, { project: request.project }));
+  const resolved = !after.findings.some((candidate) => candidate.id === finding.id);
+  const known = new Set(before.findings.map((candidate) => candidate.id));
+  const introduced = after.findings.filter((candidate) => !known.has(candidate.id) && candidate.severity !== 'hint');
+  return {
+    outcome: {
+      findingId: finding.id,
+      fixId: fix.id,
+      saved,
+      resolved,
+      introduced,
+      message: outcomeMessage(finding, fix, saved, resolved, introduced, [...affected]),
+    },
+    report,
+    findings: after,
+  };
+}
+
+/** The contexts that read an edited file (every context for a Go env file), and those the fix names. */
+function affectedContexts(report: ScanReport, fix: Fix): Set<string> {
+  const affected = new Set(fix.effect.contextIds);
+  for (const edit of fix.edits) {
+    for (const context of report.contexts) {
+      if (!context.ok) continue;
+      const reads = context.startupFiles.some((file) => file.path === edit.path);
+      const goEnvFile = (context.go?.env?.GOENV ?? goEnvFilePath(context.env)) === edit.path;
+      if (reads || goEnvFile) affected.add(context.id);
+    }
+  }
+  return affected;
+}
+
+function outcomeMessage(
+  finding: Finding,
+  fix: Fix,
+  saved: FixOutcome['saved'],
+  resolved: boolean,
+  introduced: Finding[],
+  contextIds: string[],
+): string {
+  const files = saved.map((entry) => entry.path).join(', ');
+  const undo = saved.map((entry) => `go-env-lens undo ${entry.path}`).join('; ');
+  const probed = contextIds.length > 0 ? contextIds.join(', ') : 'no context';
+  if (resolved && introduced.length === 0) {
+    return `Fixed: "${finding.title}" is gone after probing ${probed} again. Saved ${files} (backup kept; undo with ${undo}).`;
+  }
+  if (resolved) {
+    return (
+      `"${finding.title}" is gone, but the change brought up ${introduced.map((entry) => `"${entry.title}"`).join(', ')}. ` +
+      `Saved ${files}; undo with ${undo} if that is not what you want.`
+    );
+  }
+  return (
+    `"${finding.title}" is still there after "${fix.title}" and probing ${probed} again. ` +
+    `Saved ${files}; undo with ${undo} to put the files back as they were.`
+  );
+}
