@@ -1,11 +1,11 @@
 /**
  * Repairing a Go env file that breaks every go command (case C22) through the engine's API,
  * without running go. The preview names the bad line and a stale edit is rejected. The save
- * writes the file whole with a backup, and then the real go works again.
+ * writes the file whole with a backup in the app's data directory, and then the real go works again.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 
@@ -20,6 +20,14 @@ test('C22 broken env file repaired', async (t) => {
     '.config/go/env': { text: broken, mode: 0o640 },
   });
   t.after(() => home.remove());
+  // saveEnvFile keeps its backups in the data directory of this process's environment.
+  const dataDirectory = path.join(path.dirname(home.path), 'data');
+  const previousDataDirectory = process.env.GO_ENV_LENS_DATA_DIR;
+  process.env.GO_ENV_LENS_DATA_DIR = dataDirectory;
+  t.after(() => {
+    if (previousDataDirectory === undefined) delete process.env.GO_ENV_LENS_DATA_DIR;
+    else process.env.GO_ENV_LENS_DATA_DIR = previousDataDirectory;
+  });
   const environment = cleanEnvironment(home.path);
   const envFile = path.join(home.path, '.config/go/env');
   const goEnv = () =>
@@ -56,6 +64,12 @@ test('C22 broken env file repaired', async (t) => {
   assert.equal(statSync(envFile).mode & 0o777, 0o640, 'the file keeps its mode');
   assert.ok(saved.backupPath, 'no backup path returned');
   assert.ok(existsSync(saved.backupPath), 'the backup file does not exist');
+  assert.ok(saved.backupPath.startsWith(`${dataDirectory}/backups/`), `backup at ${saved.backupPath}`);
   assert.equal(readFileSync(saved.backupPath, 'utf8'), broken);
+  assert.deepEqual(
+    readdirSync(path.dirname(envFile)).filter((name) => name.includes('go-env-lens')),
+    [],
+    'no backup or temporary file is left next to the env file',
+  );
   assert.equal(goEnv(), `${home.path}/go`);
 });

@@ -7,9 +7,16 @@ import { promises as fs } from 'node:fs';
 
 import { ApiRequestError, type ApiHandlers } from '../../shared/contract.ts';
 import type { ScanReport } from '../../shared/scan-report.ts';
-import type { BackupStore } from '../files/backup-store.ts';
+import { BackupDamagedError, BackupNotFoundError, type BackupStore } from '../files/backup-store.ts';
+import { DataDirectoryError } from '../files/data-directory.ts';
 import { resolveEditTarget } from '../files/edit-scope.ts';
-import { openEditableFile, saveEditableFile, SaveRefusedError, undoLastSave } from '../files/safe-save.ts';
+import {
+  FileNotEditableError,
+  openEditableFile,
+  saveEditableFile,
+  SaveRefusedError,
+  undoLastSave,
+} from '../files/safe-save.ts';
 import { decodeFileText, encodeFileText, UnencodableTextError, UnsupportedTextError } from '../files/text-format.ts';
 import { previewDrafts, type PreviewDraft, type PreviewScan } from './preview.ts';
 
@@ -109,7 +116,11 @@ function translated(error: unknown): unknown {
   if (
     error instanceof SaveRefusedError ||
     error instanceof UnsupportedTextError ||
-    error instanceof UnencodableTextError
+    error instanceof UnencodableTextError ||
+    error instanceof FileNotEditableError ||
+    error instanceof BackupNotFoundError ||
+    error instanceof BackupDamagedError ||
+    error instanceof DataDirectoryError
   ) {
     return new ApiRequestError(error.message);
   }

@@ -1,16 +1,21 @@
 /**
- * Saves a Go env file without asking `go`, which fails when the file contains a bad line. The old
- * file is copied to a backup first. The new text is written to a temporary file in the same
- * directory and renamed over the old one, so the file is whole at every moment.
+ * Saves a Go env file without asking `go`, which fails when the file contains a bad line. The
+ * save goes through the editor's safe save: the old content is stored as a backup in the app's
+ * data directory, then the new text is written to a temporary file next to the file and renamed
+ * over it, so the file is whole at every moment and a link to it stays a link.
  */
-import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
+
+import { BackupStore, MISSING_FILE_HASH, sha256Hex } from '../files/backup-store.ts';
+import { defaultDataDirectory } from '../files/data-directory.ts';
+import { FileNotEditableError, readTarget, resolveLinkChain } from '../files/link-chain.ts';
+import { saveFileBytes, SaveRefusedError } from '../files/safe-save.ts';
 
 /** The result of a save. */
 export interface EnvFileSaveResult {
   path: string;
-  /** The copy of the file as it was before, or null when there was no file. */
+  /** The backup's copy of the file as it was before, or null when there was no file. */
   backupPath: string | null;
 }
 
@@ -28,56 +33,48 @@ export class EnvFileSaveError extends Error {
  * made elsewhere (`go env -w`, another editor) is never lost.
  */
 export async function saveEnvFile(file: string, text: string, expected: string | null): Promise<EnvFileSaveResult> {
-  if (!path.isAbsolute(file)) throw new EnvFileSaveError(`the Go env file path ${JSON.stringify(file)} is not absolute`);
-  const current = await readIfPresent(file);
-  if ((current === null ? null : current.text) !== expected) {
-    throw new EnvFileSaveError(
-      `${file} changed since it was loaded (by go env -w or another editor), so it was not saved; ` +
-        'load it again and repeat the edit',
-    );
-  }
-  const directory = path.dirname(file);
-  // go env -w creates the directory the same way.
-  await fs.mkdir(directory, { recursive: true, mode: 0o777 });
-  let backupPath: string | null = null;
-  if (current !== null) {
-    backupPath = `${file}.go-env-lens-backup-${timestamp()}`;
-    await fs.copyFile(file, backupPath, constants.COPYFILE_EXCL);
-  }
-  const temporary = path.join(directory, `.${path.basename(file)}.go-env-lens-${randomBytes(6).toString('hex')}`);
   try {
-    const handle = await fs.open(temporary, 'wx', current?.mode ?? 0o666);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
+    return await saveChecked(file, text, expected);
+  } catch (error) {
+    if (error instanceof SaveRefusedError || error instanceof FileNotEditableError) {
+      throw new EnvFileSaveError(error.message);
     }
-    if (current !== null) await fs.chmod(temporary, current.mode);
-    await fs.rename(temporary, file);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw new EnvFileSaveError(`${file} could not be written: ${(error as Error).message}`);
-  }
-  return { path: file, backupPath };
-}
-
-async function readIfPresent(file: string): Promise<{ text: string; mode: number } | null> {
-  try {
-    const [text, stat] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
-    return { text, mode: stat.mode & 0o7777 };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new EnvFileSaveError(`${file} could not be read: ${(error as Error).message}`);
+    if (error instanceof EnvFileSaveError) throw error;
+    throw new EnvFileSaveError(`${file} could not be saved: ${(error as Error).message}`);
   }
 }
 
-/** Formats the local time for backup names, sortable, e.g. 20261204-181632-123. */
-function timestamp(): string {
-  const now = new Date();
-  const pad = (value: number, width = 2) => String(value).padStart(width, '0');
-  return (
-    `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-` +
-    `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}-${pad(now.getMilliseconds(), 3)}`
+async function saveChecked(file: string, text: string, expected: string | null): Promise<EnvFileSaveResult> {
+  if (!path.isAbsolute(file)) {
+    throw new EnvFileSaveError(`the Go env file path ${JSON.stringify(file)} is not absolute`);
+  }
+  const store = new BackupStore(defaultDataDirectory());
+  const chain = await resolveLinkChain(file);
+  const current = await readTarget(chain.realPath, file);
+  if (current.notAFile !== null) {
+    throw new EnvFileSaveError(`${file} is ${current.notAFile}, not a regular file, so it cannot be saved`);
+  }
+  // The editor received the file as UTF-8 text; writing that back over other bytes would change them.
+  if (current.bytes !== null && !isUtf8(current.bytes)) {
+    throw new EnvFileSaveError(`${file} is not valid UTF-8, so it was not saved; fix it in a text editor`);
+  }
+  const changed = new EnvFileSaveError(
+    `${file} changed since it was loaded (by go env -w or another editor), so it was not saved; ` +
+      'load it again and repeat the edit',
   );
+  if ((current.bytes === null ? null : current.bytes.toString('utf8')) !== expected) throw changed;
+
+  const outcome = await saveFileBytes({
+    path: file,
+    bytes: Buffer.from(text, 'utf8'),
+    expectedHash: current.bytes === null ? MISSING_FILE_HASH : sha256Hex(current.bytes),
+    store,
+    kind: 'go-env',
+  });
+  if (outcome.status === 'changed-on-disk') throw changed;
+  const backup = outcome.result.backup;
+  return {
+    path: file,
+    backupPath: backup.existed ? store.backupFilePath(outcome.result.realPath, backup.id) : null,
+  };
 }
