@@ -21,7 +21,8 @@ export async function diagnose(facts: FindingFacts, rules: readonly Rule[] = RUL
         const drafts = await rule.check(facts);
         return drafts.map((draft) => findingOf(rule, draft));
       } catch (error) {
-        ruleErrors.push({ rule: rule.id, message: redactText(error instanceof Error ? error.message : String(error)) });
+        const message = error instanceof Error ? error.message : String(error);
+        ruleErrors.push({ rule: rule.id, message: redactText(message) });
         return [];
       }
     }),
@@ -41,7 +42,9 @@ function findingOf(rule: Rule, draft: FindingDraft): Finding {
 export function compareFindings(left: Finding, right: Finding): number {
   const bySeverity = SEVERITY_ORDER[left.severity] - SEVERITY_ORDER[right.severity];
   if (bySeverity !== 0) return bySeverity;
-  return left.id < right.id ? -1 : left.id > right.id ? 1 : 0;
+  if (left.id < right.id) return -1;
+  if (left.id > right.id) return 1;
+  return 0;
 }
 
 /**
@@ -56,8 +59,8 @@ function mergeDuplicates(findings: Finding[]): Finding[] {
       byId.set(finding.id, finding);
       continue;
     }
-    const [kept, other] =
-      SEVERITY_ORDER[finding.severity] < SEVERITY_ORDER[previous.severity] ? [finding, previous] : [previous, finding];
+    const moreSevere = SEVERITY_ORDER[finding.severity] < SEVERITY_ORDER[previous.severity];
+    const [kept, other] = moreSevere ? [finding, previous] : [previous, finding];
     byId.set(finding.id, {
       ...kept,
       evidence: {

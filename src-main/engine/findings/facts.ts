@@ -4,7 +4,7 @@
  * opens each file once per diagnosis.
  */
 import type { EditableFile } from '../../shared/editing.ts';
-import type { ScanContext, ScanReport } from '../../shared/scan-report.ts';
+import type { ScanReport } from '../../shared/scan-report.ts';
 import { openEditableFile } from '../files/safe-save.ts';
 import { resolveProjectToolchains } from '../go/resolve-contexts.ts';
 import { findInstalledToolchains } from '../go/toolchain-inventory.ts';
@@ -17,12 +17,12 @@ export interface GatherOptions {
   home?: string;
 }
 
-/** Computes the facts of a scan for the rules. Nothing is run but file reads. */
+/** Computes the facts of a scan for the rules. No program is run; only files are read. */
 export async function gatherFacts(report: ScanReport, options: GatherOptions): Promise<FindingFacts> {
   const home = options.home ?? report.host.home;
   const [view, toolchains] = await Promise.all([
     resolveProjectToolchains(report.contexts, options.project),
-    findInstalledToolchains({ home, env: inventoryEnvironment(report.contexts) }),
+    findInstalledToolchains({ home, env: inventoryEnvironment(report) }),
   ]);
   const contexts: ContextFacts[] = report.contexts.map((context) => {
     const resolved = view.contexts.find((candidate) => candidate.id === context.id);
@@ -44,14 +44,17 @@ export async function gatherFacts(report: ScanReport, options: GatherOptions): P
 }
 
 /**
- * The environment the inventory reads PATH, GOROOT and the managers' variables from: that of a
- * login terminal of the user's login shell, which usually sees the most, or else of any probed
- * context. Toolchains only other contexts reach are still found in their known locations.
+ * Returns the environment the inventory reads PATH, GOROOT and the managers' variables from: a
+ * login terminal of the user's login shell, which has read the most startup files, else any login
+ * terminal, else any probed context. Toolchains that only other contexts reach are still found
+ * in their known locations.
  */
-function inventoryEnvironment(contexts: ScanContext[]): Record<string, string> {
-  const probed = contexts.filter((context) => context.ok);
-  const login = probed.find((context) => context.mode === 'login');
-  return (login ?? probed[0])?.env ?? {};
+function inventoryEnvironment(report: ScanReport): Record<string, string> {
+  const probed = report.contexts.filter((context) => context.ok);
+  const logins = probed.filter((context) => context.mode === 'login');
+  const loginShell = report.host.loginShell;
+  const own = logins.find((context) => loginShell !== null && context.shellPath === loginShell);
+  return (own ?? logins[0] ?? probed[0])?.env ?? {};
 }
 
 /**

@@ -134,6 +134,11 @@ const SYNTAX_BY_FILE_NAME: Record<string, ShellName> = {
   '.profile': 'sh',
 };
 
+/** Reports whether a file has the name of a user's startup file, such as `.bashrc` or `config.fish`. */
+export function isStartupFileName(file: string): boolean {
+  return Object.hasOwn(SYNTAX_BY_FILE_NAME, path.basename(file));
+}
+
 /**
  * Returns the syntax a startup file must be written in: that of the contexts that read it when
  * they agree on one family, otherwise the syntax its name implies. `~/.profile` is read by dash,

@@ -5,16 +5,26 @@
 import type { SaveOutcome, TextFormat } from '../../shared/editing.ts';
 import type { FixFileEdit } from '../../shared/findings.ts';
 import type { BackupStore } from '../files/backup-store.ts';
-import { openEditableFile, saveEditableFile, saveFileBytes, SaveRefusedError, type FileOptions } from '../files/safe-save.ts';
+import {
+  openEditableFile,
+  saveEditableFile,
+  saveFileBytes,
+  SaveRefusedError,
+  type FileOptions,
+} from '../files/safe-save.ts';
 import { encodeFileText, UnencodableTextError } from '../files/text-format.ts';
 
 /**
- * Saves one edit of a fix. An edit that sets `lineEnding` or `bom` is written in that format;
- * any other edit keeps the file's encoding, byte order mark and line endings, as the editor does.
+ * Saves one edit of a fix. An edit that sets `lineEnding` or `bom` is written in that format.
+ * Any other edit keeps the file's encoding, byte order mark and line endings, as the editor does.
  *
  * @throws SaveRefusedError when the file cannot or must not be written; nothing is written.
  */
-export async function saveFixEdit(edit: FixFileEdit, store: BackupStore, options: FileOptions = {}): Promise<SaveOutcome> {
+export async function saveFixEdit(
+  edit: FixFileEdit,
+  store: BackupStore,
+  options: FileOptions = {},
+): Promise<SaveOutcome> {
   const request = { ...options, path: edit.path, expectedHash: edit.expectedHash, store };
   if (edit.lineEnding === undefined && edit.bom === undefined) {
     return saveEditableFile({ ...request, text: edit.after });
@@ -34,7 +44,10 @@ export async function saveFixEdit(edit: FixFileEdit, store: BackupStore, options
     bytes = encodeFileText(edit.after, format);
   } catch (error) {
     if (!(error instanceof UnencodableTextError)) throw error;
-    throw new SaveRefusedError('unencodable', `${edit.path} was not saved: ${error.message}`);
+    throw new SaveRefusedError(
+      'unencodable',
+      `${edit.path} was not saved: ${error.message}; remove that character and try again`,
+    );
   }
   return saveFileBytes({ ...request, bytes });
 }

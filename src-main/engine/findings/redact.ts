@@ -5,19 +5,19 @@
  */
 import type { Finding, Fix } from '../../shared/findings.ts';
 
-/** What a masked secret is replaced with. */
+/** The text that replaces a masked secret. */
 export const MASK = '***';
 
-/** Words that mark a variable or parameter name as holding a secret. */
+/** Words that mark a variable or parameter name as secret. */
 const SECRET_NAME = /TOKEN|PASSWORD|PASSWD|PASSPHRASE|SECRET|KEY|AUTH|CREDENTIAL|PRIVATE_?KEY|APIKEY|PASS$|PWD$/i;
 
 /**
- * Names that match SECRET_NAME but hold no secret and that findings need to show: GOAUTH is a
- * list of commands and paths, the others are paths or socket names.
+ * Names that match SECRET_NAME but contain no secret, and that findings need to show: GOAUTH is
+ * a list of commands and paths, the others are paths or socket names.
  */
 const NOT_SECRET_NAMES = new Set(['GOAUTH', 'SSH_AUTH_SOCK', 'XAUTHORITY', 'PWD', 'OLDPWD', 'GPG_AGENT_INFO']);
 
-/** Reports whether a variable's name looks like it holds a secret (`GITHUB_TOKEN`, `DB_PASSWORD`). */
+/** Reports whether a variable's name looks secret (`GITHUB_TOKEN`, `DB_PASSWORD`). */
 export function isSecretName(name: string): boolean {
   return !NOT_SECRET_NAMES.has(name.toUpperCase()) && SECRET_NAME.test(name);
 }
@@ -26,7 +26,8 @@ export function isSecretName(name: string): boolean {
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"]*)(?::([^\s/@'"]*))?@/gi;
 
 /** `?token=…` and `&password=…` in URLs and option strings. */
-const SECRET_PARAMETER = /([?&;](?:[\w.-]*)(?:token|password|passwd|secret|key|auth|sig|signature|credential)[\w.-]*=)([^&\s'"#;]+)/gi;
+const SECRET_PARAMETER =
+  /([?&;](?:[\w.-]*)(?:token|password|passwd|secret|key|auth|sig|signature|credential)[\w.-]*=)([^&\s'"#;]+)/gi;
 
 /** A value after an assignment: quoted, or a word up to a space or shell operator. */
 const VALUE = String.raw`("[^"\n]*"|'[^'\n]*'|[^\s;&|'"]+)`;
@@ -49,11 +50,26 @@ const SET_COMMAND = new RegExp(
 );
 
 /** Token formats with a known prefix: GitHub, GitLab, Slack, AWS, npm, OpenAI-style keys. */
-const KNOWN_TOKEN =
-  /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|npm_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_-]{20,})\b/g;
+const KNOWN_TOKEN = new RegExp(
+  [
+    String.raw`gh[pousr]_[A-Za-z0-9]{20,}`,
+    String.raw`github_pat_[A-Za-z0-9_]{20,}`,
+    String.raw`glpat-[A-Za-z0-9_-]{20,}`,
+    String.raw`xox[abprs]-[A-Za-z0-9-]{10,}`,
+    String.raw`AKIA[0-9A-Z]{16}`,
+    String.raw`npm_[A-Za-z0-9]{30,}`,
+    String.raw`sk-[A-Za-z0-9_-]{20,}`,
+  ]
+    .map((pattern) => String.raw`\b${pattern}\b`)
+    .join('|'),
+  'g',
+);
 
 /** `Authorization: Bearer …` and `Basic …` credentials. */
 const AUTHORIZATION = /\b(Bearer|Basic|token)\s+([A-Za-z0-9._~+/=-]{16,})/g;
+
+/** Length from which a URL's user name counts as a token: user names are short, tokens are not. */
+const TOKEN_USER_LENGTH = 20;
 
 /** Runs of letters and digits long enough to be a generated token. */
 const LONG_WORD = /[A-Za-z0-9_-]{32,}/g;
@@ -79,8 +95,8 @@ function looksGenerated(word: string): boolean {
 
 function maskQuoted(value: string): string {
   const quote = value[0];
-  if ((quote === '"' || quote === "'") && value.length >= 2 && value.endsWith(quote)) return `${quote}${MASK}${quote}`;
-  return MASK;
+  const quoted = (quote === '"' || quote === "'") && value.length >= 2 && value.endsWith(quote);
+  return quoted ? `${quote}${MASK}${quote}` : MASK;
 }
 
 /** Returns `text` with every secret it contains replaced by MASK. */
@@ -88,8 +104,8 @@ export function redactText(text: string): string {
   let result = text.replace(URL_USERINFO, (match, scheme: string, user: string, password: string | undefined) => {
     if (password !== undefined) return `${scheme}${user}:${MASK}@`;
     // A user name alone is usually a plain name; a token used as the user name is masked.
-    if (user.length >= 20 || new RegExp(KNOWN_TOKEN.source).test(user) || isSecretName(user)) return `${scheme}${MASK}@`;
-    return match;
+    const tokenLike = user.length >= TOKEN_USER_LENGTH || new RegExp(KNOWN_TOKEN.source).test(user);
+    return tokenLike || isSecretName(user) ? `${scheme}${MASK}@` : match;
   });
   result = result.replace(SECRET_PARAMETER, (_match, name: string) => `${name}${MASK}`);
   for (const assignment of ASSIGNMENTS) {

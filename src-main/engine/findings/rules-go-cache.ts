@@ -1,7 +1,7 @@
 /**
- * Build and module caches the user cannot write: a go command run as root with the user's HOME
+ * Build and module caches the user cannot write. A go command run as root with the user's HOME
  * (`sudo -E go build`, sudo keeping HOME, a container that mounts the home) leaves GOCACHE and
- * GOMODCACHE entries owned by root, and the user's own builds then fail with "permission denied".
+ * GOMODCACHE entries owned by root. The user's own builds then fail with "permission denied".
  * The fix is a command, because only an administrator can give the files back.
  */
 import { constants, promises as fs } from 'node:fs';
@@ -21,10 +21,10 @@ import {
 import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
 
 /**
- * Entries looked at per cache before giving up, breadth first. A root-run go leaves root-owned
+ * Entries checked per cache before giving up, breadth first. A root-run go leaves root-owned
  * folders near the top (the 256 folders of GOCACHE, module folders of GOMODCACHE), which a
- * breadth-first walk reaches within a few hundred entries, while a large cache holds hundreds of
- * thousands of files that would make a diagnosis take seconds.
+ * breadth-first walk reaches within a few hundred entries. A large cache contains hundreds of
+ * thousands of files, and checking them all would make a diagnosis take seconds.
  */
 const MAX_ENTRIES_CHECKED = 5000;
 
@@ -41,7 +41,17 @@ interface Blocker {
   cannotCreate: boolean;
 }
 
-/** Finds the first entry of `directory` (breadth first) not owned by `uid`, or a parent that blocks creating it. */
+function isWritable(file: string): Promise<boolean> {
+  return fs.access(file, constants.W_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Finds the first entry of `directory`, breadth first, that another user owns and this one cannot
+ * write, or the parent that keeps the missing directory from being created.
+ */
 async function findBlocker(directory: string, uid: number): Promise<Blocker | null> {
   const top = await fs.lstat(directory).catch(() => null);
   if (top === null) {
@@ -49,9 +59,8 @@ async function findBlocker(directory: string, uid: number): Promise<Blocker | nu
     while (!(await fs.stat(parent).then(() => true, () => false)) && parent !== path.dirname(parent)) {
       parent = path.dirname(parent);
     }
-    const writable = await fs.access(parent, constants.W_OK).then(() => true, () => false);
     const stat = await fs.stat(parent).catch(() => null);
-    return writable ? null : { path: parent, uid: stat?.uid ?? null, cannotCreate: true };
+    return (await isWritable(parent)) ? null : { path: parent, uid: stat?.uid ?? null, cannotCreate: true };
   }
   const queue = [directory];
   let checked = 0;
@@ -60,14 +69,14 @@ async function findBlocker(directory: string, uid: number): Promise<Blocker | nu
     const stat = await fs.lstat(entry).catch(() => null);
     checked++;
     if (stat === null) continue;
-    if (stat.uid !== uid) return { path: entry, uid: stat.uid, cannotCreate: false };
+    // Another owner matters only where this user cannot write, so a group-writable shared cache is fine.
+    if (stat.uid !== uid && !(await isWritable(entry))) return { path: entry, uid: stat.uid, cannotCreate: false };
     if (!stat.isDirectory()) continue;
     const names = await fs.readdir(entry).catch(() => null);
     if (names === null) return { path: entry, uid: stat.uid, cannotCreate: false };
     queue.push(...names.sort().map((name) => path.join(entry, name)));
   }
-  const writable = await fs.access(directory, constants.W_OK).then(() => true, () => false);
-  return writable ? null : { path: directory, uid: top.uid, cannotCreate: false };
+  return (await isWritable(directory)) ? null : { path: directory, uid: top.uid, cannotCreate: false };
 }
 
 /** Returns the highest folder above `directory` inside the home that `uid` does not own, or `directory`. */

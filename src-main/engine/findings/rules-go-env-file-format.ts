@@ -1,14 +1,15 @@
 /**
- * Go env file lines go reads differently than they look: Windows line endings (go keeps the CR in
- * every value), a byte order mark (go skips the first line), lines go skips (leading space,
- * `export`, lowercase keys, spaces around `=`), keys set twice (the last wins) and keys go does not
- * know or never reads from this file.
+ * Go env file lines go reads differently than they look. With Windows line endings go keeps the CR
+ * in every value, and a byte order mark makes go skip the first line. go also skips lines with a
+ * leading space, `export` or a lowercase key, and misreads spaces around `=`. Of a key set twice
+ * the last line wins, and keys go does not know or never reads from this file change nothing.
  */
 import type { Fix, FindingSeverity } from '../../shared/findings.ts';
 import type { GoSettingFinding } from '../../shared/go-layers.ts';
 import { knownEnvironmentKeys } from '../go/go-env-validate.ts';
 import { parseGoRelease } from '../go/go-layers-version.ts';
 import { editFile } from './fix-edits.ts';
+import { redactText } from './redact.ts';
 import { envFileLineFix } from './rules-go-fixes.ts';
 import {
   contextIdsOf,
@@ -26,7 +27,7 @@ import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
 
 const BYTE_ORDER_MARK = Buffer.from([0xef, 0xbb, 0xbf]);
 
-/** The Go env files the contexts read, each with the contexts that read it. */
+/** Returns the Go env files the contexts read, each with the contexts that read it. */
 function envFiles(facts: FindingFacts): Map<string, GoContext[]> {
   const files = new Map<string, GoContext[]>();
   for (const context of goContexts(facts)) {
@@ -49,7 +50,7 @@ function lineFindings(file: string, contexts: GoContext[]): Map<number, { findin
   return lines;
 }
 
-/** Reports whether a finding only says that an exported variable hides the line (the shadow rule's subject). */
+/** Reports whether a finding is only about an exported variable hiding the line (the shadow rule's subject). */
 function isShadowFinding(finding: GoSettingFinding, context: GoContext): boolean {
   if (finding.goMessage?.includes('does not override conflicting OS environment variable')) return true;
   const shadowed = context.layers.shadowed.some(
@@ -76,7 +77,7 @@ function editDistance(left: string, right: string): number {
   return previous[right.length]!;
 }
 
-/** The known key a misspelt one most likely means (`GO_PROXY`, `GOPRIVTE`), or null. */
+/** Returns the known key a misspelt one most likely means (`GO_PROXY`, `GOPRIVTE`), or null. */
 function intendedKey(key: string, known: Set<string>): string | null {
   const squeezed = key.toUpperCase().replaceAll('_', '');
   for (const candidate of known) {
@@ -98,11 +99,17 @@ function correctedLine(text: string, known: Set<string>): string | null {
 
 interface LineProblem {
   severity: FindingSeverity;
-  /** What go does with the line, for the title: `go skips this line`. */
+  /** A few words on the line's effect, for the title: `go skips this line`. */
   summary: string;
   reason: string;
   /** The line's replacement, or null to delete it. */
   replacement: string | null;
+}
+
+/** Returns a line of the raw file as the editor shows it: no byte order mark, no CR. */
+function rawLine(raw: RawEnvFile, line: number): string {
+  const text = raw.bytes.toString('utf8').split('\n')[line - 1] ?? '';
+  return text.replace(/^\uFEFF/, '').replace(/\r$/, '');
 }
 
 function judgeLine(
@@ -115,30 +122,52 @@ function judgeLine(
     ({ finding, context }) => finding.impact === 'ignored' && !isShadowFinding(finding, context),
   );
   if (relevant.length === 0) return null;
+
   const entry = raw.parsed.entries.find((candidate) => candidate.line === line);
-  const text = raw.bytes.toString('utf8').split('\n')[line - 1]?.replace(/\r$/, '') ?? '';
+  const text = rawLine(raw, line);
   const reasons = [...new Set(relevant.map(({ finding }) => finding.reason))].join('; ');
-  let severity = worstSeverity(relevant.map(({ finding }) => severityOf(finding.severity)));
+  const severity = worstSeverity(relevant.map(({ finding }) => severityOf(finding.severity)));
+
   if (entry === undefined) {
     // A skipped line: go reads none of it.
     return { severity, summary: 'go skips this line', reason: reasons, replacement: correctedLine(text, known) };
   }
   const later = raw.parsed.effective.get(entry.key)!;
   if (later !== entry) {
-    return { severity: 'hint', summary: `line ${later.line} sets ${entry.key} again, so go ignores this line`, reason: reasons, replacement: null };
+    return {
+      severity: 'hint',
+      summary: `line ${later.line} sets ${entry.key} again, so go ignores this line`,
+      reason: reasons,
+      replacement: null,
+    };
   }
   if (entry.key.trim() !== entry.key) {
-    return { severity, summary: `go reads the key as ${JSON.stringify(entry.key)}, so ${entry.key.trim()} is not set`, reason: reasons, replacement: correctedLine(text, known) };
+    return {
+      severity,
+      summary: `go reads the key as ${JSON.stringify(entry.key)}, so ${entry.key.trim()} is not set`,
+      reason: reasons,
+      replacement: correctedLine(text, known),
+    };
   }
   if (!known.has(entry.key)) {
     const intended = intendedKey(entry.key, known);
-    if (intended !== null) {
-      severity = 'warning';
+    const setElsewhere = intended !== null && raw.parsed.effective.has(intended);
+    if (intended !== null && !setElsewhere) {
       return {
-        severity,
+        severity: 'warning',
         summary: `${entry.key} is not a Go setting; ${intended} was probably meant`,
         reason: `${reasons}. It looks like a misspelling of ${intended}, which therefore is not set`,
         replacement: `${intended}=${entry.value.replace(/\r$/, '')}`,
+      };
+    }
+    if (intended !== null) {
+      // Renaming the line would only add a second, overridden or overriding, line for the key.
+      const line = raw.parsed.effective.get(intended)!.line;
+      return {
+        severity,
+        summary: `${entry.key} is not a Go setting`,
+        reason: `${reasons}. It looks like a misspelling of ${intended}, which line ${line} sets`,
+        replacement: null,
       };
     }
   }
@@ -166,11 +195,11 @@ async function lineDrafts(facts: FindingFacts, file: string, contexts: GoContext
       title:
         problem.replacement === null
           ? `Delete line ${line} from ${shownPath(file, facts.home)}`
-          : `Change line ${line} of ${shownPath(file, facts.home)} to ${problem.replacement}`,
+          : `Change line ${line} of ${shownPath(file, facts.home)} to ${redactText(problem.replacement)}`,
       file,
       line,
-      // The editor's view drops a byte order mark, which go sees as part of the first line.
-      expect: (text) => text === (raw.bytes.toString('utf8').split('\n')[line - 1] ?? '').replace(/^\uFEFF/, '').replace(/\r$/, ''),
+      // The editor's view drops a byte order mark, which go reads as part of the first line.
+      expect: (text) => text === rawLine(raw, line),
       replacement: problem.replacement,
       effect: {
         contextIds: contextIdsOf(readers),
@@ -220,7 +249,12 @@ async function formatFix(
   ];
 }
 
-async function crlfDraft(facts: FindingFacts, file: string, contexts: GoContext[], raw: RawEnvFile): Promise<FindingDraft | null> {
+async function crlfDraft(
+  facts: FindingFacts,
+  file: string,
+  contexts: GoContext[],
+  raw: RawEnvFile,
+): Promise<FindingDraft | null> {
   const carriageLines = raw.parsed.entries.filter((entry) => entry.value.endsWith('\r'));
   if (carriageLines.length === 0) return null;
   const findings = lineFindings(file, contexts);
@@ -257,7 +291,12 @@ async function crlfDraft(facts: FindingFacts, file: string, contexts: GoContext[
   };
 }
 
-async function bomDraft(facts: FindingFacts, file: string, contexts: GoContext[], raw: RawEnvFile): Promise<FindingDraft | null> {
+async function bomDraft(
+  facts: FindingFacts,
+  file: string,
+  contexts: GoContext[],
+  raw: RawEnvFile,
+): Promise<FindingDraft | null> {
   if (!raw.bytes.subarray(0, BYTE_ORDER_MARK.length).equals(BYTE_ORDER_MARK)) return null;
   const shown = shownPath(file, facts.home);
   const first = raw.bytes.subarray(BYTE_ORDER_MARK.length).toString('utf8').split('\n')[0]!.replace(/\r$/, '');

@@ -1,8 +1,8 @@
 /**
- * Fixes shared by the rules about Go's own settings: removing or replacing one Go env file line
- * (the file has no managed block, so a fix edits exactly the line at fault), and removing the
- * startup file lines that export a variable. A fix is only offered when the line still says what
- * the finding read, so an edit never removes a line it did not look at.
+ * Fixes shared by the rules about Go's own settings: removing or replacing one Go env file line,
+ * and removing the startup file lines that export a variable. The Go env file has no managed
+ * block, so a fix edits exactly the line at fault. A fix is only offered when the line still
+ * contains what the finding read, so an edit never removes a line it did not look at.
  */
 import path from 'node:path';
 
@@ -14,7 +14,7 @@ import { editFile, removeLines, replaceLine, startupFileSyntax } from './fix-edi
 import { shownPath, type SettingSite } from './rules-go-support.ts';
 import type { FindingFacts } from './rule.ts';
 
-/** What a fix changes for which contexts. */
+/** The contexts a fix changes, and the change in words. */
 export interface FixEffect {
   contextIds: string[];
   description: string;
@@ -190,8 +190,8 @@ export function shellQuote(word: string): string {
 }
 
 /**
- * Returns a fix that removes every startup file line assigning `name` in `contexts`, or null when
- * one of them cannot be removed safely: a line outside the home folder (system files need an
+ * Returns a fix that removes every startup file line assigning `name` in `contexts`. Returns null
+ * when one of them cannot be removed safely: a line outside the home folder (system files need an
  * administrator), an eval or function call, or a line that also does something else.
  */
 export async function removeAssignmentsFix(

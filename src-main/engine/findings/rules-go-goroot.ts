@@ -48,18 +48,23 @@ function judge(goroot: GorootResolution, binaryVersion: string | null): { severi
     return {
       severity: 'error',
       problem:
-        `it holds ${goroot.version ?? 'another Go version'} while the go that runs is ${binaryVersion ?? 'a different version'}, ` +
+        `it contains ${goroot.version ?? 'another Go version'} while the go that runs is ` +
+        `${binaryVersion ?? 'a different version'}, ` +
         `so every build fails: ${goroot.mixedToolchainError ?? 'compile: version mismatch'}`,
     };
   }
   if (!goroot.isGoRoot) {
-    return { severity: 'error', problem: 'it is not a Go installation (it has no pkg/tool), so builds cannot find the compiler' };
+    return {
+      severity: 'error',
+      problem: 'it is not a Go installation (it has no pkg/tool), so builds cannot find the compiler',
+    };
   }
   return {
     severity: 'hint',
     problem:
       goroot.path === goroot.executableRoot
-        ? 'it names the tree go finds by itself, so the line is not needed; after an upgrade to another folder it would point at the old Go'
+        ? 'it names the tree go finds by itself, so the line is not needed. After an upgrade to another ' +
+          'folder it would point at the old Go'
         : `go uses ${goroot.path} instead of the tree around the binary (${goroot.executableRoot ?? 'none'})`,
   };
 }
@@ -74,7 +79,9 @@ async function draftOf(facts: FindingFacts, entry: GorootLine): Promise<FindingD
   const severity = worstSeverity(judged.map((item) => item.severity));
   const worst = judged.find((item) => item.severity === severity)!;
   const contexts = judged.map((item) => item.context);
-  const ownRoots = [...new Set(judged.map((item) => item.goroot.executableRoot).filter((root): root is string => root !== null))];
+  const roots = judged.map((item) => item.goroot.executableRoot);
+  const ownRoots = [...new Set(roots.filter((root): root is string => root !== null))];
+  const ownRootsText = ownRoots.join(', ') || 'the folder around the go binary';
 
   const fix = await envFileLineFix(facts, {
     id: 'remove-env-file-line',
@@ -85,7 +92,7 @@ async function draftOf(facts: FindingFacts, entry: GorootLine): Promise<FindingD
     replacement: null,
     effect: {
       contextIds: contextIdsOf(contexts),
-      description: `go finds its own tree again (${ownRoots.join(', ') || 'the folder around the go binary'}) in ${contextLabels(contexts)}`,
+      description: `go finds its own tree again (${ownRootsText}) in ${contextLabels(contexts)}`,
     },
   });
 
@@ -99,7 +106,7 @@ async function draftOf(facts: FindingFacts, entry: GorootLine): Promise<FindingD
     explanation:
       `Line ${entry.line} of the Go env file ${shownPath(entry.file, facts.home)} sets GOROOT=${entry.value}, ` +
       `probably from an old \`go env -w GOROOT=…\`. go normally finds its tree from where the go binary lives ` +
-      `(${ownRoots.join(', ') || 'unknown here'}), and this line overrides that: ${worst.problem}. ` +
+      `(${ownRootsText}), and this line overrides that: ${worst.problem}. ` +
       `Reinstalling Go does not touch this file. Deleting the line is the same as \`go env -u GOROOT\`, which ` +
       `cannot run while GOROOT is broken. This affects ${contextLabels(contexts)}.`,
     evidence: {
@@ -107,7 +114,12 @@ async function draftOf(facts: FindingFacts, entry: GorootLine): Promise<FindingD
       values: [
         evidenceValue('GOROOT', entry.value, null, where),
         ...judged.map((item) =>
-          evidenceValue('go on PATH', item.context.resolution?.binary?.path ?? null, item.context.context.id, item.context.resolution?.binary?.version ?? null),
+          evidenceValue(
+            'go on PATH',
+            item.context.resolution?.binary?.path ?? null,
+            item.context.context.id,
+            item.context.resolution?.binary?.version ?? null,
+          ),
         ),
       ],
       locations: [await locationOf(facts, entry.file, entry.line)],

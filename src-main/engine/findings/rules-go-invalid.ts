@@ -47,7 +47,7 @@ const ENVIRONMENT_KEYS = new Set([
   'GOWORK',
 ]);
 
-/** What a value breaks, in words for a title. */
+/** The effect of each impact, in words for a title. */
 const IMPACT_WORDS: Record<GoFindingImpact, string> = {
   'every-command': 'stops every go command',
   'go-env': 'makes go env fail',
@@ -81,7 +81,7 @@ function isJudgedHere(finding: GoSettingFinding): boolean {
 }
 
 function goMessageText(finding: GoSettingFinding): string {
-  return finding.goMessage ? ` Go prints: ${finding.goMessage}` : '';
+  return finding.goMessage ? ` Go prints "${finding.goMessage}".` : '';
 }
 
 /** Drafts one finding for a Go env file line from every problem go-layers found on it. */
@@ -109,7 +109,7 @@ async function envFileDraft(facts: FindingFacts, group: JudgedSetting[]): Promis
   if (repaired !== null) {
     const replace = await envFileLineFix(facts, {
       id: 'replace-env-file-line',
-      title: `Change line ${line} of ${shownPath(file, facts.home)} to ${key}=${repaired}`,
+      title: `Change line ${line} of ${shownPath(file, facts.home)} to ${key}=${shownValue(key, repaired)}`,
       file,
       line,
       expect: (text) => setsEnvFileKey(text, key),
@@ -137,7 +137,8 @@ async function envFileDraft(facts: FindingFacts, group: JudgedSetting[]): Promis
       `Line ${line} of the Go env file ${shownPath(file, facts.home)} (the file \`go env -w\` writes) sets ${key}: ` +
       `${reasons}.${goMessageText(finding)}` +
       (everyCommand
-        ? ' go reads this file before running any command, so `go env -w` and `go env -u` fail too and cannot repair it; edit the file itself.'
+        ? ' go reads this file before running any command, so `go env -w` and `go env -u` fail too and ' +
+          'cannot repair it. Edit the file itself.'
         : '') +
       ` This affects ${contextLabels(contexts)}.`,
     evidence: {
@@ -175,7 +176,10 @@ async function environmentDrafts(facts: FindingFacts, judged: JudgedSetting): Pr
       },
     );
     drafts.push({
-      key: origin.kind === 'startup-line' ? `${shownPath(origin.file, facts.home)}:${origin.line}` : `${key} in the environment`,
+      key:
+        origin.kind === 'startup-line'
+          ? `${shownPath(origin.file, facts.home)}:${origin.line}`
+          : `${key} in the environment`,
       severity: severityOf(finding.severity),
       title: `${key}=${shownValue(key, value)} exported by ${where} ${IMPACT_WORDS[finding.impact]}`,
       explanation:

@@ -113,7 +113,7 @@ async function goflagsFix(facts: FindingFacts, site: SettingSite, problems: Flag
       ? `GOFLAGS is no longer set in ${contextLabels(site.contexts)}`
       : `GOFLAGS becomes ${shownValue('GOFLAGS', remaining.join(' '))} in ${contextLabels(site.contexts)}`;
   return replaceSiteValueFix(facts, site, remaining.length === 0 ? null : remaining.join(' '), {
-    title: `Keep only ${remaining.join(' ')} in GOFLAGS (${site.where})`,
+    title: `Keep only ${shownValue('GOFLAGS', remaining.join(' '))} in GOFLAGS (${site.where})`,
     effect: { contextIds: contextIdsOf(site.contexts), description },
   });
 }

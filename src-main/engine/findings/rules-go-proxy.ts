@@ -136,7 +136,7 @@ async function proxyProblems(site: SettingSite): Promise<Problem[]> {
   return problems;
 }
 
-/** The value after fixing what proxyProblems reported; null removes the setting. */
+/** Returns the value with the problems of proxyProblems fixed, or null to remove the setting. */
 function repairedProxy(site: SettingSite, problems: Problem[]): string | null {
   if (problems.every((problem) => problem.summary.startsWith('modules the public proxy'))) return `${site.value.trim()},direct`;
   return null;
@@ -152,7 +152,7 @@ async function proxyDraft(facts: FindingFacts, site: SettingSite): Promise<Findi
       contextIds: contextIdsOf(site.contexts),
       description:
         repaired === null
-          ? `GOPROXY goes back to the default from $GOROOT/go.env (https://proxy.golang.org,direct) in ${contextLabels(site.contexts)}`
+          ? `GOPROXY goes back to the default of $GOROOT/go.env in ${contextLabels(site.contexts)}`
           : `go fetches modules the proxies lack from their repositories in ${contextLabels(site.contexts)}`,
     },
   });
@@ -253,21 +253,29 @@ function globElement(pattern: string): RegExp | null {
   }
 }
 
+function neverMatches(pattern: string, why: string): Problem {
+  return {
+    severity: 'warning',
+    summary: 'a pattern never matches',
+    reason: `the pattern ${JSON.stringify(pattern)} ${why}, so it never matches`,
+  };
+}
+
 /** Judges one pattern of a GOPRIVATE-style list; null when it is fine. */
 function patternProblem(name: string, pattern: string): Problem | null {
   if (/\s/.test(pattern)) {
-    return { severity: 'warning', summary: 'a pattern never matches', reason: `the pattern ${JSON.stringify(pattern)} contains white space, which go keeps, so it never matches` };
+    return neverMatches(pattern, 'contains white space, which go keeps');
   }
   if (/["']/.test(pattern)) {
-    return { severity: 'warning', summary: 'a pattern never matches', reason: `the pattern ${JSON.stringify(pattern)} contains quotes, which go keeps, so it never matches` };
+    return neverMatches(pattern, 'contains quotes, which go keeps');
   }
   if (pattern.includes('://')) {
-    return { severity: 'warning', summary: 'a pattern never matches', reason: `the pattern ${JSON.stringify(pattern)} has a URL scheme, but patterns are module path prefixes, so it never matches` };
+    return neverMatches(pattern, 'has a URL scheme, but patterns are module path prefixes');
   }
   const elements = pattern.replace(/\/$/, '').split('/');
   const host = globElement(elements[0]!);
   if (host === null || elements.slice(1).some((element) => globElement(element) === null)) {
-    return { severity: 'warning', summary: 'a pattern never matches', reason: `the pattern ${JSON.stringify(pattern)} is not a valid glob pattern, so it never matches` };
+    return neverMatches(pattern, 'is not a valid glob pattern');
   }
   const coversHost = elements.slice(1).every((element) => element === '*');
   const publicHost = PUBLIC_MODULE_HOSTS.find((candidate) => host.test(candidate));
@@ -279,7 +287,9 @@ function patternProblem(name: string, pattern: string): Problem | null {
     return {
       severity: 'warning',
       summary: `a pattern covers every module on ${publicHost}`,
-      reason: `the pattern ${JSON.stringify(pattern)} covers every module on ${publicHost}, so ${what}; name the private part, e.g. ${publicHost}/your-org`,
+      reason:
+        `the pattern ${JSON.stringify(pattern)} covers every module on ${publicHost}, so ${what}. ` +
+        `Name the private part instead, for example ${publicHost}/your-org`,
     };
   }
   return null;
@@ -306,10 +316,15 @@ async function privateDraft(facts: FindingFacts, site: SettingSite): Promise<Fin
     .filter((pattern): pattern is string => pattern !== null);
   const value = kept.length === 0 ? null : kept.join(',');
   const fix = await replaceSiteValueFix(facts, site, value, {
-    title: value === null ? `Remove ${site.name} from ${site.where}` : `Set ${site.name}=${value} in ${site.where}`,
+    title:
+      value === null
+        ? `Remove ${site.name} from ${site.where}`
+        : `Set ${site.name}=${shownValue(site.name, value)} in ${site.where}`,
     effect: {
       contextIds: contextIdsOf(site.contexts),
-      description: `${site.name} becomes ${value === null ? 'unset' : shownValue(site.name, value)} in ${contextLabels(site.contexts)}`,
+      description:
+        `${site.name} becomes ${value === null ? 'unset' : shownValue(site.name, value)} ` +
+        `in ${contextLabels(site.contexts)}`,
     },
   });
   return draftOf(facts, site, problems, fix ? [fix] : [], site.name);

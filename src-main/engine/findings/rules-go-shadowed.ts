@@ -112,7 +112,8 @@ async function draftOf(facts: FindingFacts, group: ShadowGroup): Promise<Finding
       contextIds: contextIdsOf(group.using),
       description:
         group.using.length > 0
-          ? `${name} falls back to $GOROOT/go.env or go's default in ${contextLabels(group.using)}; the exported value stays where it is exported`
+          ? `${name} falls back to $GOROOT/go.env or go's default in ${contextLabels(group.using)}. ` +
+            'The exported value stays where it is exported'
           : `The Go env file no longer sets ${name}; the exported value stays where it is exported`,
     },
   });
@@ -133,7 +134,12 @@ async function draftOf(facts: FindingFacts, group: ShadowGroup): Promise<Finding
       values: [
         evidenceValue(name, group.fileValue, null, envFile),
         ...origins.map(({ entry, origin }) =>
-          evidenceValue(name, entry.setting.winningValue, entry.context.context.id, describeEnvironmentOrigin(origin, facts.home)),
+          evidenceValue(
+            name,
+            entry.setting.winningValue,
+            entry.context.context.id,
+            describeEnvironmentOrigin(origin, facts.home),
+          ),
         ),
       ],
       locations,

@@ -1,8 +1,8 @@
 /**
- * Shared pieces of the rules about Go's own settings: the contexts that run a go, where each
- * setting of a context came from (a Go env file line, `$GOROOT/go.env`, a startup file line or the
- * session), and the evidence every finding carries. Every value shown goes through the redaction
- * of redact.ts here already, so a rule never hands an unmasked GOPROXY password to the engine.
+ * Shared pieces of the rules about Go's own settings. They find the contexts that run a go, the
+ * source of each setting of a context (a Go env file line, `$GOROOT/go.env`, a startup file line
+ * or the session), and build the evidence every finding carries. Every value shown is masked with redact.ts
+ * here already, so a rule never hands an unmasked GOPROXY password to the engine.
  */
 import { promises as fs } from 'node:fs';
 
@@ -43,7 +43,7 @@ export function layeredVariable(layers: GoLayersReport, name: string): GoLayered
   );
 }
 
-/** Where a context's OS environment variable came from. */
+/** The origin of a context's OS environment variable. */
 export type EnvironmentOrigin =
   | { kind: 'startup-line'; file: string; line: number; via: AssignmentVia; command: string }
   | { kind: 'inherited'; inherited: InheritedOrigin | null };
@@ -97,7 +97,7 @@ export interface SettingSite {
   /** The effective value, unmasked: rules compare it, evidence masks it. */
   value: string;
   source: GoSettingSource;
-  /** Where an `environment` value was set; null for the other layers. */
+  /** The origin of an `environment` value; null for the other layers. */
   origin: EnvironmentOrigin | null;
   contexts: GoContext[];
   /** Stable finding key: `~/.config/go/env:1`, `~/.zshrc:2`, `GOFLAGS in the environment`. */
@@ -120,14 +120,15 @@ function siteOf(
     }
     case 'goroot-go.env':
       return {
-        key: `${source.path}:${source.line}`,
-        where: `${source.path}:${source.line} ($GOROOT/go.env, part of the Go installation)`,
+        key: `${displayPath(source.path, home)}:${source.line}`,
+        where: `${displayPath(source.path, home)}:${source.line} ($GOROOT/go.env, part of the Go installation)`,
         origin: null,
       };
     case 'environment': {
       const origin = environmentOrigin(context, name);
       const where = describeEnvironmentOrigin(origin, home);
-      const key = origin.kind === 'startup-line' ? `${displayPath(origin.file, home)}:${origin.line}` : `${name} in the environment`;
+      const key =
+        origin.kind === 'startup-line' ? `${displayPath(origin.file, home)}:${origin.line}` : `${name} in the environment`;
       return { key, where, origin };
     }
     default:
@@ -178,7 +179,7 @@ export interface JudgedSetting {
 
 /**
  * Collects the go-layers findings that pass `select`, merged across contexts by file, line, key
- * and reason. The most severe finding of a group is kept.
+ * and reason. Each group keeps its finding of the highest severity.
  */
 export function judgedSettings(facts: FindingFacts, select: (finding: GoSettingFinding) => boolean): JudgedSetting[] {
   const groups = new Map<string, JudgedSetting>();
@@ -243,7 +244,12 @@ export function sentence(text: string): string {
 }
 
 /** Returns the evidence value of a setting in one context, masked. */
-export function evidenceValue(name: string, value: string | null, contextId: string | null, source: string | null): EvidenceValue {
+export function evidenceValue(
+  name: string,
+  value: string | null,
+  contextId: string | null,
+  source: string | null,
+): EvidenceValue {
   return {
     name,
     value: value === null ? null : redactValue(name, value),
@@ -284,7 +290,7 @@ const rawEnvFiles = new WeakMap<FindingFacts, Map<string, Promise<RawEnvFile | n
 
 /**
  * Reads a Go env file's bytes once per diagnosis. The editor's view normalises line endings and
- * drops a byte order mark, so rules that must see what go sees read the bytes here.
+ * drops a byte order mark, so rules that need the bytes go reads get them here.
  */
 export function readRawEnvFile(facts: FindingFacts, file: string): Promise<RawEnvFile | null> {
   let cache = rawEnvFiles.get(facts);

@@ -1,7 +1,7 @@
 /**
- * GOTOOLCHAIN (Go 1.21+): a pin to one version that makes a newly installed Go run an old one, a
- * value go rejects, and `local` (often from a distribution's `$GOROOT/go.env`) that stops go from
- * switching to the newer Go a project asks for.
+ * GOTOOLCHAIN (Go 1.21+) findings. A pin to one version makes a newly installed Go run an old
+ * one, and some values make go reject every command. `local`, often from a distribution's
+ * `$GOROOT/go.env`, stops go from switching to the newer Go a project requires.
  */
 import type { Fix } from '../../shared/findings.ts';
 import type { GoModLines } from '../../shared/go-toolchain-resolution.ts';
@@ -24,7 +24,7 @@ import {
 } from './rules-go-support.ts';
 import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
 
-/** The three views of "which Go" for one context, as evidence. */
+/** Returns the three views of "which Go" for one context, as evidence. */
 function threeWayValues(context: GoContext) {
   const view = context.resolution?.threeWay;
   const id = context.context.id;
@@ -48,17 +48,23 @@ async function pinnedDraft(facts: FindingFacts, site: SettingSite): Promise<Find
   const first = judged.find((item) => item.severity === severity)!;
   const local = first.selection.localToolchain ?? 'the installed Go';
   const binary = first.context.resolution?.binary?.path ?? 'go';
-  const offline = judged.some((item) => item.context.context.env.GOPROXY === 'off' || /(^|[,|])off$/.test(item.context.context.env.GOPROXY ?? ''));
+  // A GOPROXY list stops at its first `off`, so `off` alone or after `,`/`|` turns downloads off.
+  const offline = judged.some((item) => /(^|[,|])\s*off\s*$/.test(item.context.context.env.GOPROXY ?? ''));
 
   const happens =
     first.selection.error !== null
       ? `Every go command, go version included, stops with: ${first.selection.error}.` +
-        (offline ? ' GOPROXY is off here, so go cannot download that toolchain; "toolchain not available" does not say so.' : '')
+        (offline
+          ? ' GOPROXY is off here, so go cannot download that toolchain. The message "toolchain not available" does not say so.'
+          : '')
       : `go hands every command to ${site.value}${first.selection.executable ? ` (${first.selection.executable})` : ''}, ` +
-        `so go version prints ${site.value} and go env GOROOT is ${first.context.resolution?.threeWay.goEnvGoroot ?? 'that toolchain\'s tree'}.`;
+        `so go version prints ${site.value} and go env GOROOT is ` +
+        `${first.context.resolution?.threeWay.goEnvGoroot ?? "that toolchain's tree"}.`;
   const fix = await removeSiteFix(facts, site, {
     contextIds: contextIdsOf(site.contexts),
-    description: `go runs the installed ${local} again (GOTOOLCHAIN falls back to $GOROOT/go.env, usually auto) in ${contextLabels(site.contexts)}`,
+    description:
+      `go runs the installed ${local} again (GOTOOLCHAIN falls back to $GOROOT/go.env, usually auto) ` +
+      `in ${contextLabels(site.contexts)}`,
   });
   const title =
     first.order < 0 || first.selection.error !== null
@@ -84,7 +90,7 @@ async function pinnedDraft(facts: FindingFacts, site: SettingSite): Promise<Find
   };
 }
 
-/** The toolchain a go.work or go.mod asks for: the newer of its go and toolchain lines. */
+/** Returns the toolchain a go.work or go.mod requires: the newer of its go and toolchain lines. */
 function requiredToolchain(lines: GoModLines | null | undefined): { version: string; line: number | null } | null {
   if (!lines) return null;
   let required: { version: string; line: number | null } | null = null;
@@ -105,10 +111,6 @@ function installedAtLeast(facts: FindingFacts, version: string | null) {
     .sort((left, right) => compareGoVersions(right.version, left.version));
 }
 
-function siteLine(site: SettingSite): string {
-  return site.source.layer === 'goroot-go.env' ? `${site.source.path}:${site.source.line}` : site.key;
-}
-
 async function localDraft(facts: FindingFacts, site: SettingSite): Promise<FindingDraft | null> {
   const needs = site.contexts
     .map((context) => ({ context, required: requiredToolchain(context.resolution?.project?.deciding) }))
@@ -118,6 +120,7 @@ async function localDraft(facts: FindingFacts, site: SettingSite): Promise<Findi
     });
   const fromInstallation = site.source.layer === 'goroot-go.env';
   if (needs.length === 0 && !fromInstallation) return null;
+
   const severity = needs.length > 0 ? 'warning' : 'hint';
   const local = site.contexts[0]!.resolution?.selection?.localToolchain ?? 'the installed Go';
   const required = needs[0]?.required ?? null;
@@ -128,26 +131,31 @@ async function localDraft(facts: FindingFacts, site: SettingSite): Promise<Findi
   );
   const fixes = await localFixes(facts, site, newer[0]?.toolchain.goroot ?? null);
   const location = await siteLocation(facts, site);
+
   const projectText =
     required && deciding
-      ? ` ${shownPath(deciding.file, facts.home)}${required.line ? ` line ${required.line}` : ''} needs go ${required.version}, ` +
-        `newer than ${local}, so commands that load it stop with: ${moduleError ?? `go: ${deciding.kind} requires go >= ${required.version}`}.`
+      ? ` ${shownPath(deciding.file, facts.home)}${required.line ? ` line ${required.line}` : ''} ` +
+        `requires go ${required.version}, newer than ${local}, so commands that load it stop with: ` +
+        `${moduleError ?? `go: ${deciding.kind} requires go >= ${required.version}`}.`
       : '';
   const installedText =
     newer.length > 0
       ? ` Newer Go installed here: ${newer.map((entry) => `go${entry.version} (${entry.toolchain.goroot})`).join(', ')}.`
       : '';
+
   return {
     key: site.key,
     severity,
     title: fromInstallation
-      ? `GOTOOLCHAIN=local comes from the Go installation's own go.env (${siteLine(site)})`
+      ? `GOTOOLCHAIN=local comes from the Go installation's own go.env (${site.key})`
       : `GOTOOLCHAIN=local from ${site.where} stops go from switching to the Go this project needs`,
     explanation:
       `GOTOOLCHAIN=local is set by ${site.where}` +
-      (fromInstallation ? ', not by any file of yours: the distribution ships it as the default. ' : '. ') +
+      (fromInstallation
+        ? ', part of the Go installation and not any file of yours: whoever packaged or installed this Go made it the default. '
+        : '. ') +
       `With local, go always runs itself (${local}) and never switches to a newer Go that a project's go.mod ` +
-      `or go.work asks for, as it does with the usual default auto.${projectText}${installedText} Setting ` +
+      `or go.work requires, as it does with the usual default auto.${projectText}${installedText} Setting ` +
       `GOTOOLCHAIN=auto in the Go env file lets go switch (it downloads the toolchain unless a goX.Y.Z ` +
       `command on PATH or the module cache has it); putting a new enough Go first on PATH avoids the switch. ` +
       `This affects ${contextLabels(site.contexts)}.`,
@@ -155,7 +163,9 @@ async function localDraft(facts: FindingFacts, site: SettingSite): Promise<Findi
       contextIds: contextIdsOf(site.contexts),
       values: [
         ...siteValues(site),
-        ...(required ? [evidenceValue('go.mod requires', `go${required.version}`, null, deciding ? shownPath(deciding.file, facts.home) : null)] : []),
+        ...(required && deciding
+          ? [evidenceValue(`${deciding.kind} requires`, `go${required.version}`, null, shownPath(deciding.file, facts.home))]
+          : []),
       ],
       locations: location ? [location] : [],
     },
@@ -197,7 +207,10 @@ async function localFixes(facts: FindingFacts, site: SettingSite, newerGoroot: s
       title: `Put ${newerGoroot}/bin first on PATH in ~/.profile`,
       edits: [await managedBlockEdit(facts.files, profile, shell, [renderPathPrepend(shell, `${newerGoroot}/bin`)])],
       command: null,
-      effect: { contextIds, description: `go runs ${newerGoroot}/bin/go in ${contextLabels(site.contexts)} after the next login` },
+      effect: {
+        contextIds,
+        description: `go runs ${newerGoroot}/bin/go in ${contextLabels(site.contexts)} after the next login`,
+      },
     });
   }
   return fixes;
@@ -209,7 +222,11 @@ export const gotoolchainPinnedRule: Rule = {
   title: 'GOTOOLCHAIN pins every go command to one Go version',
   reads: ['go-layers', 'provenance', 'toolchains'],
   async check(facts) {
-    const sites = settingSites(facts, 'GOTOOLCHAIN', (_value, _source, context) => context.resolution?.selection?.mode === 'pinned');
+    const sites = settingSites(
+      facts,
+      'GOTOOLCHAIN',
+      (_value, _source, context) => context.resolution?.selection?.mode === 'pinned',
+    );
     return Promise.all(sites.map((site) => pinnedDraft(facts, site)));
   },
 };
@@ -229,7 +246,11 @@ export const gotoolchainLocalRule: Rule = {
   title: 'GOTOOLCHAIN=local keeps go from switching to the version a project needs',
   reads: ['go-layers', 'project', 'toolchains', 'provenance'],
   async check(facts) {
-    const sites = settingSites(facts, 'GOTOOLCHAIN', (_value, _source, context) => context.resolution?.selection?.mode === 'local');
+    const sites = settingSites(
+      facts,
+      'GOTOOLCHAIN',
+      (_value, _source, context) => context.resolution?.selection?.mode === 'local',
+    );
     const drafts = await Promise.all(sites.map((site) => localDraft(facts, site)));
     return drafts.filter((draft): draft is FindingDraft => draft !== null);
   },

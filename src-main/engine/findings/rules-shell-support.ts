@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-import type { EvidenceLocation, FixFileEdit } from '../../shared/findings.ts';
+import type { EvidenceLocation, EvidenceValue, FixFileEdit } from '../../shared/findings.ts';
 import type { Assignment, PathEntryProvenance } from '../../shared/provenance.ts';
 import type { ScanContext } from '../../shared/scan-report.ts';
 import { renderPathPrepend, ShellValueError, type ShellName } from '../files/managed-block.ts';
@@ -47,12 +47,17 @@ export async function locationOf(files: FileReader, file: string, line: number |
   return { file, line, text: await lineText(files, file, line) };
 }
 
-/** The contexts whose environment was captured. */
+/** Returns the contexts whose environment was captured. */
 export function probedContexts(facts: FindingFacts): ScanContext[] {
   return facts.report.contexts.filter((context) => context.ok);
 }
 
-/** Returns the label of a context for explanations, e.g. `bash, login terminal`. */
+/** Returns the ids of contexts, for evidence and fix effects. */
+export function idsOf(contexts: ScanContext[]): string[] {
+  return contexts.map((context) => context.id);
+}
+
+/** Returns the labels of contexts for explanations, e.g. `bash, login terminal and desktop launch`. */
 export function contextLabels(contexts: ScanContext[]): string {
   return listWords(contexts.map((context) => context.label));
 }
@@ -90,7 +95,7 @@ export function sessionReader(facts: FindingFacts): ScanContext | null {
   return null;
 }
 
-/** The home files the desktop session reads: those the session reader read, or ~/.profile. */
+/** Returns the home files the desktop session reads: those the session reader read, or ~/.profile. */
 export function sessionFiles(facts: FindingFacts): Set<string> {
   const reader = sessionReader(facts);
   if (reader === null) return new Set([profilePath(facts)]);
@@ -225,13 +230,13 @@ export async function prependInProfile(facts: FindingFacts, directory: string): 
   }
 }
 
-/** The contexts that read ~/.profile themselves, so a change there reaches them without a new login. */
+/** Returns the contexts that read ~/.profile themselves, so a change there reaches them without a new login. */
 export function profileReaders(facts: FindingFacts): ScanContext[] {
   const profile = profilePath(facts);
   return probedContexts(facts).filter((context) => readsFile(context, profile));
 }
 
-/** Returns the words that say when a change to ~/.profile reaches a context. */
+/** Describes when a change to ~/.profile reaches the contexts: at once, or after a new login. */
 export function whenProfileReaches(facts: FindingFacts, contexts: ScanContext[]): string {
   const profile = profilePath(facts);
   const direct = contexts.filter((context) => readsFile(context, profile));
@@ -240,4 +245,61 @@ export function whenProfileReaches(facts: FindingFacts, contexts: ScanContext[])
   if (direct.length > 0) parts.push(`${contextLabels(direct)} at once`);
   if (later.length > 0) parts.push(`${contextLabels(later)} after you log out and back in`);
   return parts.join('; ');
+}
+
+/** Reports whether a bash login context skipped ~/.profile because ~/.bash_profile or ~/.bash_login exists. */
+export function skipsProfile(facts: FindingFacts, context: ScanContext): boolean {
+  const profile = profilePath(facts);
+  return (
+    context.mode === 'login' &&
+    context.startupFiles.some((file) => file.path === profile && file.status === 'skipped')
+  );
+}
+
+/** Returns the first home startup file a context read, or null. */
+export function firstHomeFile(facts: FindingFacts, context: ScanContext): string | null {
+  const read = context.startupFiles.find(
+    (file) => file.status === 'read' && isHomeFile(file.path, facts.home),
+  );
+  return read?.path ?? null;
+}
+
+/** Returns evidence values naming the go each context runs, with its version as the source. */
+export function goValues(contexts: ScanContext[]): EvidenceValue[] {
+  return contexts.map((context) => ({
+    name: 'go on PATH',
+    value: context.go?.path ?? null,
+    contextId: context.id,
+    source: context.go?.version ?? null,
+  }));
+}
+
+/** Returns the locations of the lines that put a directory on PATH in the contexts, once each. */
+export async function pathEntryLocations(
+  facts: FindingFacts,
+  contexts: ScanContext[],
+  directoryOf: (context: ScanContext) => string | null,
+): Promise<EvidenceLocation[]> {
+  const seen = new Set<string>();
+  const locations: EvidenceLocation[] = [];
+  for (const context of contexts) {
+    const directory = directoryOf(context);
+    const addedBy = directory === null ? null : pathEntryOf(context, directory)?.addedBy;
+    if (!addedBy || addedBy.location.line === null) continue;
+    const key = `${addedBy.location.file}:${addedBy.location.line}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    locations.push(await locationOf(facts.files, addedBy.location.file, addedBy.location.line));
+  }
+  return locations;
+}
+
+/** Reports whether a PATH entry of a context contains a go binary. */
+export function containsGo(context: ScanContext, entry: string): boolean {
+  return (context.go?.candidates ?? []).some((candidate) => path.dirname(candidate.path) === entry);
+}
+
+/** Reports whether a PATH entry matters to Go: it contains go or the programs go install writes. */
+export function isGoEntry(context: ScanContext, entry: string): boolean {
+  return entry === installDirectory(context) || containsGo(context, entry);
 }
