@@ -4,6 +4,7 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
 import { createApiClient } from './lib/api-client.ts';
+import { EditState } from './lib/EditState.svelte.ts';
 import { FileViewerState } from './lib/FileViewerState.svelte.ts';
 import { GoState } from './lib/GoState.svelte.ts';
 import { ScanState } from './lib/ScanState.svelte.ts';
@@ -20,5 +21,6 @@ mount(App, {
     views: new ViewState(),
     files: new FileViewerState(client),
     go: new GoState(client),
+    edit: new EditState(client),
   },
 });

@@ -42,15 +42,17 @@ export function createEditHandlers(options: EditServiceOptions): Pick<ApiHandler
     return latest;
   }
 
+  /** The allowed file a request names, with what the file layer needs to describe it. */
   async function target(requested: string) {
     const latest = scanned();
-    return resolveEditTarget(requested, latest, latest.host.home);
+    const found = await resolveEditTarget(requested, latest, latest.host.home);
+    return { ...found, options: { kind: found.kind, contextIds: found.contextIds, home: latest.host.home } };
   }
 
   return {
     'edit.open': async (request) => {
       const found = await target(request.path);
-      return asRequestError(() => openEditableFile(found.path, { kind: found.kind, contextIds: found.contextIds }));
+      return asRequestError(() => openEditableFile(found.path, found.options));
     },
     'edit.preview': async (request) => {
       const latest = scanned();
@@ -61,7 +63,7 @@ export function createEditHandlers(options: EditServiceOptions): Pick<ApiHandler
         seen.add(draft.path);
         const found = await target(draft.path);
         const file = await asRequestError(() =>
-          openEditableFile(found.path, { kind: found.kind, contextIds: found.contextIds }),
+          openEditableFile(found.path, found.options),
         );
         const bytes = asRequestErrorSync(() => encodeFileText(draft.text, file.format));
         const mode = file.exists ? ((await fs.stat(file.realPath)).mode & 0o7777) : 0o644;
@@ -72,17 +74,23 @@ export function createEditHandlers(options: EditServiceOptions): Pick<ApiHandler
     'edit.save': async (request) => {
       const found = await target(request.path);
       return asRequestError(() =>
-        saveEditableFile({ path: found.path, text: request.text, expectedHash: request.expectedHash, store }),
+        saveEditableFile({
+          ...found.options,
+          path: found.path,
+          text: request.text,
+          expectedHash: request.expectedHash,
+          store,
+        }),
       );
     },
     'edit.history': async (request) => {
       const found = await target(request.path);
-      const file = await asRequestError(() => openEditableFile(found.path, { kind: found.kind, contextIds: found.contextIds }));
+      const file = await asRequestError(() => openEditableFile(found.path, found.options));
       return store.history(file.realPath);
     },
     'edit.backup': async (request) => {
       const found = await target(request.path);
-      const file = await asRequestError(() => openEditableFile(found.path, { kind: found.kind, contextIds: found.contextIds }));
+      const file = await asRequestError(() => openEditableFile(found.path, found.options));
       const entry = (await store.history(file.realPath)).find((candidate) => candidate.id === request.id);
       if (!entry) throw new ApiRequestError(`${found.path} has no backup ${JSON.stringify(request.id)}`);
       const bytes = await store.read(file.realPath, entry.id);
@@ -90,7 +98,7 @@ export function createEditHandlers(options: EditServiceOptions): Pick<ApiHandler
     },
     'edit.undo': async (request) => {
       const found = await target(request.path);
-      return asRequestError(() => undoLastSave(found.path, store, request.id));
+      return asRequestError(() => undoLastSave(found.path, store, request.id, found.options));
     },
   };
 }
