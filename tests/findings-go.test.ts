@@ -238,6 +238,23 @@ describe('Go settings cases', () => {
     assert.equal(hint?.severity, 'hint');
   });
 
+  test('C30: go switches toolchains inside the project only', async (t) => {
+    const run = await runCase(t, GO_SETTINGS_CASES.C30);
+    assertIssues(run.result.findings, run.home.path, []);
+    const id = `project-toolchain-switch:${path.join(run.home.path, 'src/proj')}`;
+    const finding = findingById(run.result.findings, id);
+    assert.equal(finding.severity, 'hint');
+    assert.deepEqual(finding.evidence.contextIds, ['bash-login', 'dash-login']);
+    assert.deepEqual(
+      finding.evidence.locations.map((location) => [relativeTo(run.home.path, location.file), location.line]),
+      [['src/proj/go.mod', 3]],
+    );
+    assert.equal(finding.fixes[0]!.id, 'prefer-project-go');
+
+    await fixAndRescan(run, id);
+    assert.match(await textOf(path.join(run.home.path, '.profile')), /^export PATH='\/usr\/lib\/go-1\.23\/bin'/m);
+  });
+
   test('Go env file with several problems is fixed one finding at a time', async (t) => {
     const run = await runCase(t, {
       id: 'several',

@@ -5,6 +5,7 @@
 import { goCacheNotWritableRule } from './rules-go-cache.ts';
 import { goEnvFileFormatRule } from './rules-go-env-file-format.ts';
 import { goEnvFileGorootRule } from './rules-go-goroot.ts';
+import { projectToolchainSwitchRule } from './rules-go-project.ts';
 import { goSettingInvalidRule } from './rules-go-invalid.ts';
 import { go111moduleOffRule, goflagsGlobalRule } from './rules-go-modules.ts';
 import { goprivatePatternsRule, goproxyRule, gosumdbOffRule } from './rules-go-proxy.ts';
@@ -20,6 +21,7 @@ export const GO_RULES: Rule[] = [
   gotoolchainPinnedRule,
   gotoolchainInvalidRule,
   gotoolchainLocalRule,
+  projectToolchainSwitchRule,
   go111moduleOffRule,
   goflagsGlobalRule,
   goproxyRule,
