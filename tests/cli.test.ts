@@ -85,9 +85,9 @@ describe('doctor on the C01 setup', () => {
   });
   after(() => home?.remove());
 
-  test('doctor exits 1 and prints the table', () => {
-    // C01's findings include errors: go is missing in the desktop and script contexts.
-    assert.equal(result.code, 1, result.stderr);
+  test('doctor exits 0 and prints the table', () => {
+    // C01's findings are warnings (Go only in ~/.bashrc), and only errors make doctor exit 1.
+    assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.split('\n');
     const user = os.userInfo().username;
     assert.equal(lines[0], `Go Env Lens doctor: 6 contexts on linux, user ${user}`);
@@ -159,7 +159,7 @@ describe('doctor on a terminal', () => {
       ['doctor', ...SHELL_ARGS],
       cleanEnvironment(home.path, { TERM: 'xterm-256color' }),
     );
-    assert.equal(code, 1, output);
+    assert.equal(code, 0, output);
     const row = rowOf(output, 'bash, login terminal');
     const gopathHighlighted = row.includes(`${HIGHLIGHT}~/work/go`);
     assert.ok(gopathHighlighted, `GOPATH is not highlighted: ${JSON.stringify(row)}`);
@@ -172,7 +172,7 @@ describe('doctor on a terminal', () => {
       ['doctor', ...SHELL_ARGS],
       cleanEnvironment(home.path, { TERM: 'xterm-256color', NO_COLOR: '1' }),
     );
-    assert.equal(code, 1, output);
+    assert.equal(code, 0, output);
     assert.equal(output.includes(HIGHLIGHT), false, 'highlight despite NO_COLOR');
     assert.ok(output.includes('Values marked * differ from most other contexts.'), output);
   });
