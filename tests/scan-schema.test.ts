@@ -11,8 +11,8 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { SCAN_SCHEMA_ID, SCAN_SCHEMA_VERSION } from '../src-main/shared/scan-report.ts';
 import type { ContextProvenance } from '../src-main/shared/provenance.ts';
 import type { ScanReport } from '../src-main/shared/scan-report.ts';
-import { C01 } from './fixtures/cases.ts';
-import { scanJson } from './helpers/run-cli.ts';
+import { C01, C16 } from './fixtures/cases.ts';
+import { runCli, scanJson } from './helpers/run-cli.ts';
 import { cleanEnvironment, createHome, type ThrowawayHome } from './helpers/throwaway-home.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -75,6 +75,20 @@ describe('scan schema', () => {
     change(copy);
     return copy;
   }
+
+  test('doctor --json report with findings matches the schema', async () => {
+    const stale = await createHome(C16.files);
+    try {
+      const result = await runCli(['doctor', '--json', '--shell', 'dash'], cleanEnvironment(stale.path));
+      const withFindings = JSON.parse(result.stdout) as ScanReport & { findings: { findings: unknown[] } };
+      assert.ok(withFindings.findings.findings.length > 0, 'C16 has no finding');
+      const valid = validate(withFindings);
+      assert.deepEqual(errorSummary(validate.errors), []);
+      assert.equal(valid, true);
+    } finally {
+      await stale.remove();
+    }
+  });
 
   test('schema matches product id and version', () => {
     const properties = schema.properties as Record<string, JsonSchema>;
