@@ -6,6 +6,7 @@ import './app.css';
 import { createApiClient } from './lib/api-client.ts';
 import { EditState } from './lib/EditState.svelte.ts';
 import { FileViewerState } from './lib/FileViewerState.svelte.ts';
+import { FindingsState } from './lib/FindingsState.svelte.ts';
 import { GoState } from './lib/GoState.svelte.ts';
 import { ScanState } from './lib/ScanState.svelte.ts';
 import { ViewState } from './lib/ViewState.svelte.ts';
@@ -22,5 +23,6 @@ mount(App, {
     files: new FileViewerState(client),
     go: new GoState(client),
     edit: new EditState(client),
+    findings: new FindingsState(client),
   },
 });

@@ -2,10 +2,8 @@
  * Masks secrets in text shown to the user: passwords and tokens in URLs, secret query parameters,
  * values of variables whose names look secret, and long tokens of well-known formats. Masking is
  * deliberately eager: hiding a harmless value costs less than showing a token. Pure code without
- * Node imports, so the renderer can mask file text it shows, such as the diff of a fix.
- *
- * NOTE: src-main/engine/findings/redact.ts defines the same patterns for findings. It should import
- * them from here, so that the engine and the renderer cannot mask differently.
+ * Node imports, so the renderer can mask file text it shows, such as the diff of a fix, and the
+ * engine masks findings with the same patterns.
  */
 
 /** The text that replaces a masked secret. */

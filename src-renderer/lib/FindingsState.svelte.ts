@@ -11,6 +11,8 @@ import { messageOf } from './api-client.ts';
 
 /** The effect of a fix's edits, found by probing the affected contexts with the edits in place. */
 export interface FixPreview {
+  /** The edits previewed, to tell a preview of older edits of the same fix. */
+  edits: Fix['edits'];
   running: boolean;
   result: EditPreview | null;
   /** The reason the preview failed, in the engine's words. */
@@ -25,8 +27,10 @@ export interface AppliedFix {
   fixTitle: string;
   outcome: FixOutcome;
   undo: 'available' | 'running' | 'done' | 'failed';
-  /** What the undo did or why it failed, in words for the user. */
-  undoMessage: string | null;
+  /** The files the undo put back so far. */
+  restored: string[];
+  /** The reason the undo failed, naming the file, or null. */
+  undoError: string | null;
 }
 
 /** Identifies a fix across findings: fix ids are only unique within their finding. */
@@ -53,7 +57,7 @@ export class FindingsState {
   readonly expanded = new SvelteSet<string>();
   /** Previews by fixKey. */
   readonly previews = new SvelteMap<string, FixPreview>();
-  /** Why applying a fix failed, by fixKey; nothing was written then, or the outcome says what. */
+  /** The reason applying a fix failed, in the engine's words, by fixKey. */
   readonly applyErrors = new SvelteMap<string, string>();
   /** The fixKey of the fix being applied, or null. */
   applying = $state<string | null>(null);
@@ -101,13 +105,14 @@ export class FindingsState {
   async preview(finding: Finding, fix: Fix): Promise<void> {
     const key = fixKey(finding, fix);
     if (fix.edits.length === 0 || this.previews.get(key)?.running) return;
-    this.previews.set(key, { running: true, result: null, error: null });
+    const edits = fix.edits;
+    this.previews.set(key, { edits, running: true, result: null, error: null });
     try {
-      const drafts = fix.edits.map((edit) => ({ path: edit.path, text: edit.after }));
+      const drafts = edits.map((edit) => ({ path: edit.path, text: edit.after }));
       const result = await this.#client.call('edit.preview', { drafts });
-      this.previews.set(key, { running: false, result, error: null });
+      this.previews.set(key, { edits, running: false, result, error: null });
     } catch (error) {
-      this.previews.set(key, { running: false, result: null, error: messageOf(error) });
+      this.previews.set(key, { edits, running: false, result: null, error: messageOf(error) });
     }
   }
 
@@ -134,7 +139,8 @@ export class FindingsState {
         fixTitle: fix.title,
         outcome,
         undo: 'available',
-        undoMessage: null,
+        restored: [],
+        undoError: null,
       };
       this.applied = [applied, ...this.applied];
       this.previews.delete(key);
@@ -156,26 +162,22 @@ export class FindingsState {
   async undo(appliedId: number): Promise<boolean> {
     const applied = this.applied.find((entry) => entry.id === appliedId);
     if (!applied || applied.undo === 'running' || applied.undo === 'done') return false;
-    this.#updateApplied(appliedId, { undo: 'running', undoMessage: null });
+    this.#updateApplied(appliedId, { undo: 'running', undoError: null });
 
-    const restored: string[] = [];
+    // A retry after a failure skips the files restored already.
+    const restored = [...applied.restored];
     for (const saved of applied.outcome.saved) {
+      if (restored.includes(saved.path)) continue;
       try {
         await this.#client.call('edit.undo', { path: saved.path, id: saved.backupId });
         restored.push(saved.path);
       } catch (error) {
-        const done = restored.length > 0 ? ` ${restored.join(', ')} was restored already.` : '';
-        this.#updateApplied(appliedId, {
-          undo: 'failed',
-          undoMessage: `Could not restore ${saved.path}: ${messageOf(error)}.${done}`,
-        });
+        const undoError = `Could not restore ${saved.path}: ${messageOf(error)}`;
+        this.#updateApplied(appliedId, { undo: 'failed', restored, undoError });
         return false;
       }
     }
-    this.#updateApplied(appliedId, {
-      undo: 'done',
-      undoMessage: `Restored ${restored.join(', ')} as it was before the fix.`,
-    });
+    this.#updateApplied(appliedId, { undo: 'done', restored });
     return true;
   }
 
@@ -190,12 +192,32 @@ export class FindingsState {
     );
   }
 
-  /** Drops the open state, previews and errors of findings the new list no longer has. */
+  /**
+   * Drops the open state and errors of findings the new list no longer has, and the previews of
+   * fixes whose edits changed, since those show the effect of text that would no longer be saved.
+   */
   #forgetMissing(report: FindingsReport): void {
     const ids = new Set(report.findings.map((finding) => finding.id));
     for (const id of this.expanded) if (!ids.has(id)) this.expanded.delete(id);
-    const keep = (key: string) => ids.has(key.slice(0, key.lastIndexOf('\n')));
-    for (const key of this.previews.keys()) if (!keep(key)) this.previews.delete(key);
-    for (const key of this.applyErrors.keys()) if (!keep(key)) this.applyErrors.delete(key);
+    const fixes = new Map(
+      report.findings.flatMap((finding) => finding.fixes.map((fix) => [fixKey(finding, fix), fix])),
+    );
+    for (const key of this.applyErrors.keys()) if (!fixes.has(key)) this.applyErrors.delete(key);
+    for (const [key, preview] of this.previews) {
+      const fix = fixes.get(key);
+      if (!fix || !sameEdits(fix.edits, preview.edits)) this.previews.delete(key);
+    }
   }
+}
+
+function sameEdits(a: Fix['edits'], b: Fix['edits']): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (edit, index) =>
+        edit.path === b[index]?.path &&
+        edit.expectedHash === b[index].expectedHash &&
+        edit.after === b[index].after,
+    )
+  );
 }

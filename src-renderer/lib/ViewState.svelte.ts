@@ -1,7 +1,7 @@
 /** Navigation state: the view on show, and the variable and context the variable view shows. */
 
 /** The views of the tab bar. */
-export type View = 'overview' | 'variables' | 'go' | 'edit';
+export type View = 'overview' | 'variables' | 'go' | 'edit' | 'findings';
 
 /** Navigation between the overview and the variable view, shared by both. */
 export class ViewState {

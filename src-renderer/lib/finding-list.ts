@@ -102,3 +102,26 @@ export function describeEditFormat(edit: FixFileEdit): string[] {
   if (edit.bom === false) notes.push('The byte order mark at the start of the file is removed.');
   return notes;
 }
+
+/** A piece of a finding's text: plain words, or a `backquoted` command or name shown as code. */
+export interface TextPart {
+  text: string;
+  code: boolean;
+}
+
+/**
+ * Splits a finding's text at its backquotes, which the rules put around commands and names such
+ * as `go env -w`. A backquote without a partner stays in the text as it is.
+ */
+export function splitInlineCode(text: string): TextPart[] {
+  const parts: TextPart[] = [];
+  const pattern = /`([^`\n]+)`/g;
+  let start = 0;
+  for (const match of text.matchAll(pattern)) {
+    if (match.index > start) parts.push({ text: text.slice(start, match.index), code: false });
+    parts.push({ text: match[1]!, code: true });
+    start = match.index + match[0].length;
+  }
+  if (start < text.length) parts.push({ text: text.slice(start), code: false });
+  return parts;
+}

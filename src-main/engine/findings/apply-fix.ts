@@ -8,7 +8,7 @@ import type { Finding, FindingsReport, Fix, FixOutcome } from '../../shared/find
 import { goEnvFilePath } from '../../shared/go-env-file.ts';
 import type { ScanReport } from '../../shared/scan-report.ts';
 import type { BackupStore } from '../files/backup-store.ts';
-import { openEditableFile } from '../files/safe-save.ts';
+import { openEditableFile, undoLastSave } from '../files/safe-save.ts';
 import type { ScanOptions } from '../scan.ts';
 import { diagnose } from './diagnose.ts';
 import { gatherFacts } from './facts.ts';
@@ -73,9 +73,21 @@ export async function applyFix(request: ApplyFixRequest): Promise<ApplyFixResult
   }
   const saved: FixOutcome['saved'] = [];
   for (const edit of fix.edits) {
-    const outcome = await saveFixEdit(edit, request.store);
-    if (outcome.status !== 'saved') throw new ApiRequestError(outcome.message);
-    saved.push({ path: edit.path, backupId: outcome.result.backup.id });
+    let failure: string | null = null;
+    try {
+      const outcome = await saveFixEdit(edit, request.store);
+      if (outcome.status === 'saved') saved.push({ path: edit.path, backupId: outcome.result.backup.id });
+      else failure = outcome.message;
+    } catch (error) {
+      failure = (error as Error).message;
+    }
+    if (failure !== null) {
+      // The files saved so far are put back, so the fix is not left half applied.
+      for (const entry of saved.reverse()) await undoLastSave(entry.path, request.store, entry.backupId);
+      throw new ApiRequestError(
+        `${edit.path} could not be saved, so the fix was not applied${saved.length > 0 ? ' and the files it had saved were put back' : ''}: ${failure}`,
+      );
+    }
   }
 
   const affected = affectedContexts(request.report, fix);
