@@ -9,6 +9,11 @@
 #                    "trace-stderr" sends the shell's stderr there, for shells that write a
 #                    trace. The trace has its own directory because the engine watches
 #                    PROBE_DIRECTORY for the capture, and every trace line would wake it.
+#                    "confine" lets the shell and everything it starts write only beneath the
+#                    directories listed in PROBE_DIRECTORY/confine (NUL-separated), with Linux
+#                    Landlock. The editor's preview runs unsaved drafts this way, so a half-typed
+#                    `rm -rf ~/...` or `echo >> ~/.bashrc` cannot change the user's files. When
+#                    Landlock is missing the shell is not started at all (exit status 125).
 #   PROBE_DIRECTORY  the probe's private directory. The shell's wait status is written to
 #                    PROBE_DIRECTORY/exit when it exits on its own.
 #
@@ -53,6 +58,19 @@ use constant STOP_TIME_LIMIT_SECONDS => 2;
 
 # prctl(2) options, from <linux/prctl.h>.
 use constant PR_SET_CHILD_SUBREAPER => 36;
+use constant PR_SET_NO_NEW_PRIVS => 38;
+
+# Landlock system calls (the same numbers on every architecture) and rights, from
+# <linux/landlock.h>. The rights are the ones that change the file system; reading stays allowed.
+use constant SYS_LANDLOCK_CREATE_RULESET => 444;
+use constant SYS_LANDLOCK_ADD_RULE => 445;
+use constant SYS_LANDLOCK_RESTRICT_SELF => 446;
+use constant LANDLOCK_CREATE_RULESET_VERSION => 1;
+use constant LANDLOCK_RULE_PATH_BENEATH => 1;
+# WRITE_FILE, REMOVE_DIR, REMOVE_FILE and MAKE_CHAR through MAKE_SYM (Landlock ABI 1).
+use constant LANDLOCK_WRITE_RIGHTS_V1 => 2 | 16 | 32 | 64 | 128 | 256 | 512 | 1024 | 2048 | 4096;
+use constant LANDLOCK_ACCESS_FS_REFER => 8192;
+use constant LANDLOCK_ACCESS_FS_TRUNCATE => 16384;
 
 use constant TRACE_LIMIT_BYTES => 64 * 1024 * 1024;
 use constant TRACE_TAIL_BYTES => 64 * 1024;
@@ -85,6 +103,34 @@ sub prctl_syscall_number {
 my $prctl = prctl_syscall_number();
 syscall($prctl, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) if defined $prctl;
 
+# Restricts this process and its descendants to writing beneath the given directories. Returns
+# false when Landlock is missing or a step fails; the caller must then not run the shell.
+sub confine_writes {
+  my @directories = @_;
+  return 0 unless defined $prctl;
+  my $abi = syscall(SYS_LANDLOCK_CREATE_RULESET, 0, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  return 0 if $abi < 1;
+  my $rights = LANDLOCK_WRITE_RIGHTS_V1;
+  $rights |= LANDLOCK_ACCESS_FS_REFER if $abi >= 2;
+  $rights |= LANDLOCK_ACCESS_FS_TRUNCATE if $abi >= 3;
+  my $ruleset_attribute = pack('Q', $rights);
+  my $ruleset = syscall(SYS_LANDLOCK_CREATE_RULESET, $ruleset_attribute, length($ruleset_attribute), 0);
+  return 0 if $ruleset < 0;
+  for my $directory (@directories) {
+    my $fd = POSIX::open($directory, POSIX::O_RDONLY());
+    return 0 unless defined $fd;
+    # struct landlock_path_beneath_attr is packed: a 64-bit right mask, then a 32-bit descriptor.
+    my $beneath = pack('Ql', $rights, $fd);
+    my $added = syscall(SYS_LANDLOCK_ADD_RULE, $ruleset, LANDLOCK_RULE_PATH_BENEATH, $beneath, 0);
+    POSIX::close($fd);
+    return 0 if $added != 0;
+  }
+  return 0 if syscall($prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0;
+  return 0 if syscall(SYS_LANDLOCK_RESTRICT_SELF, $ruleset, 0) != 0;
+  POSIX::close($ruleset);
+  return 1;
+}
+
 # A stop that arrived while the modules loaded means that nothing waits for this probe any more.
 my $shell_pid = $stop ? -1 : fork();
 die "probe-supervisor: fork failed: $!\n" unless defined $shell_pid;
@@ -103,6 +149,19 @@ if ($shell_pid == 0) {
     if ($fd != $target) {
       POSIX::dup2($fd, $target) or POSIX::_exit(126);
       POSIX::close($fd);
+    }
+  }
+  if ($option{confine}) {
+    my $list = '';
+    if (open(my $handle, '<', "$probe_directory/confine")) {
+      local $/;
+      $list = <$handle>;
+      close($handle);
+    }
+    my @directories = grep { length } split(/\0/, $list // '');
+    unless (@directories && confine_writes(@directories)) {
+      print STDERR "Go Env Lens did not start $program: writes could not be confined (Linux Landlock)\n";
+      POSIX::_exit(125);
     }
   }
   { exec { $program } $argv0, @args; }

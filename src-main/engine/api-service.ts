@@ -8,6 +8,7 @@ import { ApiRequestError, type ApiEvents, type ApiHandlers, type AppInfo, type E
 import type { ScanReport } from '../shared/scan-report.ts';
 import type { BaseEnvironmentChoice } from './base-environment.ts';
 import { DEFAULT_PROBE_DEADLINE_MS } from './probe/limits.ts';
+import { contextsReadingFiles, mergeContexts, rescanRestriction } from './edit/affected-contexts.ts';
 import { createEditHandlers } from './edit/edit-service.ts';
 import { BackupStore } from './files/backup-store.ts';
 import { appDataDirectory } from './files/data-directory.ts';
@@ -81,6 +82,15 @@ export function createApiService(options: ApiServiceOptions): ApiService {
     latest: () => latest,
     store,
     scan: rescan,
+    refresh: async (paths) => {
+      const before = latest;
+      if (!before) return;
+      const affected = contextsReadingFiles(before, paths).map((context) => context.id);
+      if (affected.length === 0) return;
+      const rescanned = await rescan(rescanRestriction(before, affected));
+      // A full scan that finished meanwhile is newer than this partial one.
+      if (latest === before) latest = mergeContexts(before, rescanned);
+    },
   });
 
   const handlers: ApiHandlers = {

@@ -48,6 +48,8 @@ export interface ScanOptions {
   onProgress?: (progress: ScanProgress) => void;
   /** Only the contexts with these ids (the shells named still decide which exist). */
   contextIds?: string[];
+  /** Directories the probed shells may write beneath (see ProbeRequest.confineWrites). */
+  confineWrites?: string[];
   /** Changes the environment every context starts from, after it is resolved. */
   adjustBase?: (base: Record<string, string>) => Record<string, string>;
 }
@@ -289,6 +291,7 @@ async function probeContext(
       cwd: base.HOME && base.HOME.startsWith('/') ? base.HOME : '/',
       deadlineMs: options.deadlineMs,
       privateStateArgs: plan.privateStateArgs,
+      confineWrites: options.confineWrites,
       trace: tracer
         ? (probeDirectory, captureCommand) =>
             tracer.plan({

@@ -115,6 +115,8 @@ export interface ContextPreview {
   label: string;
   /** Null when the context started and was captured; otherwise why not, in words. */
   error: string | null;
+  /** go env's error when the drafts make it fail (a bad Go env file line), otherwise null. */
+  goError: string | null;
   /** Environment variables and `go env` values that differ; empty when nothing changes. */
   environment: VariableChange[];
   goEnv: VariableChange[];

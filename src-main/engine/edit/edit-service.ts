@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 
 import { ApiRequestError, type ApiHandlers } from '../../shared/contract.ts';
+import type { EditPreview } from '../../shared/editing.ts';
 import type { ScanReport } from '../../shared/scan-report.ts';
 import { BackupDamagedError, BackupNotFoundError, type BackupStore } from '../files/backup-store.ts';
 import { DataDirectoryError } from '../files/data-directory.ts';
@@ -29,6 +30,11 @@ export interface EditServiceOptions {
   store: BackupStore;
   /** Scans the contexts a preview affects, with the app's settings. */
   scan: PreviewScan;
+  /**
+   * Probes again the contexts that read the saved files and updates the latest scan, so views
+   * and later previews compare against what is on disk now.
+   */
+  refresh: (paths: string[]) => Promise<void>;
 }
 
 /** Creates the handlers of the editor's methods. */
@@ -58,22 +64,30 @@ export function createEditHandlers(options: EditServiceOptions): Pick<ApiHandler
       const latest = scanned();
       const seen = new Set<string>();
       const drafts: PreviewDraft[] = [];
+      const skipped: EditPreview['skipped'] = [];
       for (const draft of request.drafts) {
         if (seen.has(draft.path)) throw new ApiRequestError(`${draft.path} is in the preview request twice`);
         seen.add(draft.path);
         const found = await target(draft.path);
-        const file = await asRequestError(() =>
-          openEditableFile(found.path, found.options),
-        );
-        const bytes = asRequestErrorSync(() => encodeFileText(draft.text, file.format));
-        const mode = file.exists ? ((await fs.stat(file.realPath)).mode & 0o7777) : 0o644;
+        const file = await asRequestError(() => openEditableFile(found.path, found.options));
+        let bytes: Buffer;
+        try {
+          bytes = encodeFileText(draft.text, file.format);
+        } catch (error) {
+          // One draft the file's encoding cannot store does not stop the others' preview.
+          if (!(error instanceof UnencodableTextError)) throw error;
+          skipped.push({ path: found.path, reason: `${found.path}: ${error.message}` });
+          continue;
+        }
+        const mode = file.exists ? (await fs.stat(file.realPath)).mode & 0o7777 : 0o644;
         drafts.push({ path: found.path, realPath: file.realPath, kind: found.kind, bytes, mode });
       }
-      return previewDrafts(latest, drafts, options.scan);
+      const preview = await previewDrafts(latest, drafts, options.scan);
+      return { ...preview, skipped: [...skipped, ...preview.skipped] };
     },
     'edit.save': async (request) => {
       const found = await target(request.path);
-      return asRequestError(() =>
+      const outcome = await asRequestError(() =>
         saveEditableFile({
           ...found.options,
           path: found.path,
@@ -82,6 +96,8 @@ export function createEditHandlers(options: EditServiceOptions): Pick<ApiHandler
           store,
         }),
       );
+      if (outcome.status === 'saved') await options.refresh([found.path]);
+      return outcome;
     },
     'edit.history': async (request) => {
       const found = await target(request.path);
@@ -98,7 +114,9 @@ export function createEditHandlers(options: EditServiceOptions): Pick<ApiHandler
     },
     'edit.undo': async (request) => {
       const found = await target(request.path);
-      return asRequestError(() => undoLastSave(found.path, store, request.id, found.options));
+      const result = await asRequestError(() => undoLastSave(found.path, store, request.id, found.options));
+      await options.refresh([found.path]);
+      return result;
     },
   };
 }

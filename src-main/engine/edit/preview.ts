@@ -4,11 +4,15 @@
  * (see shadow-home.ts). Paths are mapped back to the real home, and the result is compared with
  * the latest scan, so the user sees what saving would change before anything is written.
  */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import type { ContextPreview, EditPreview, PathEntryChange, VariableChange } from '../../shared/editing.ts';
 import type { ScanContext, ScanReport } from '../../shared/scan-report.ts';
+import { writeConfinementAvailable } from '../probe/write-confinement.ts';
 import type { ScanOptions } from '../scan.ts';
+import { contextsReadingFiles, rescanRestriction } from './affected-contexts.ts';
 import { createShadowHome, type ShadowFile } from './shadow-home.ts';
 
 /** A draft ready to stand in for its file: the exact bytes a save would write. */
@@ -24,14 +28,21 @@ export interface PreviewDraft {
 
 /** Runs a scan restricted as asked; the engine passes its own scan with the app's settings. */
 export type PreviewScan = (
-  restriction: Pick<ScanOptions, 'shells' | 'contextIds' | 'adjustBase'>,
+  restriction: Pick<ScanOptions, 'shells' | 'contextIds' | 'adjustBase' | 'confineWrites'>,
 ) => Promise<ScanReport>;
 
 /** What the footnote of the preview panel says about how it was made. */
 export const PREVIEW_MECHANISM =
   'The affected contexts were started again with HOME pointing at a stand-in home folder: the ' +
   'edited files hold your drafts, every other entry links to your real home, and paths are shown ' +
-  'as in your real home. Your files were not changed.';
+  'as in your real home. The shells could not write to your files (a draft line that writes or ' +
+  'deletes files fails with "Permission denied"), so your files were not changed.';
+
+/** Why nothing is previewed where the shells cannot be kept from writing to the user's files. */
+export const NO_CONFINEMENT_REASON =
+  'the preview runs your unsaved drafts in real shells, and this system cannot keep them from ' +
+  'writing to your files (it needs Linux 5.13 or later with Landlock), so drafts are not run. ' +
+  'Review the diff, save, and scan again to see the effect.';
 
 /**
  * Variables that differ between any two runs of the same shell, whatever the files say: `_` holds
@@ -42,6 +53,14 @@ const RUN_DEPENDENT_VARIABLES = new Set(['_']);
 /** Probes the contexts the drafts affect with the drafts in place, and compares with `latest`. */
 export async function previewDrafts(latest: ScanReport, drafts: PreviewDraft[], scan: PreviewScan): Promise<EditPreview> {
   const started = performance.now();
+  if (!(await writeConfinementAvailable())) {
+    return {
+      contexts: [],
+      skipped: drafts.map((draft) => ({ path: draft.path, reason: NO_CONFINEMENT_REASON })),
+      mechanism: PREVIEW_MECHANISM,
+      durationMs: performance.now() - started,
+    };
+  }
   const home = latest.host.home;
   const skipped: EditPreview['skipped'] = [];
   const files: ShadowFile[] = [];
@@ -61,25 +80,17 @@ export async function previewDrafts(latest: ScanReport, drafts: PreviewDraft[], 
     for (const place of inside) {
       files.push({ relativePath: path.relative(home, place), bytes: draft.bytes, mode: draft.mode });
     }
-    for (const context of contextsReading(latest, draft, places)) affected.add(context.id);
+    for (const context of contextsReadingFiles(latest, places)) affected.add(context.id);
   }
 
   const contexts: ContextPreview[] = [];
   if (files.length > 0 && affected.size > 0) {
     const shadow = await createShadowHome(home, files);
     try {
-      const shells = [
-        ...new Set(
-          latest.contexts
-            .filter((context) => affected.has(context.id) && context.mode !== 'desktop' && context.mode !== 'script')
-            .map((context) => context.shell)
-            .filter((shell): shell is string => shell !== null),
-        ),
-      ];
       const report = await scan({
-        shells,
-        contextIds: [...affected],
+        ...rescanRestriction(latest, affected),
         adjustBase: (base) => standInBase(base, home, shadow.root),
+        confineWrites: writableDuringPreview(shadow.container, home),
       });
       const mapped = JSON.parse(shadow.mapBack(JSON.stringify(report.contexts))) as ScanContext[];
       for (const after of mapped) {
@@ -94,12 +105,14 @@ export async function previewDrafts(latest: ScanReport, drafts: PreviewDraft[], 
   return { contexts, skipped, mechanism: PREVIEW_MECHANISM, durationMs: performance.now() - started };
 }
 
-/** The contexts that read a draft's file: its startup chains, or every context for a Go env file. */
-function contextsReading(latest: ScanReport, draft: PreviewDraft, places: string[]): ScanContext[] {
-  if (draft.kind === 'go-env') return latest.contexts.filter((context) => context.ok);
-  return latest.contexts.filter(
-    (context) => context.ok && context.startupFiles.some((file) => places.includes(file.path)),
-  );
+/**
+ * The directories the previewed shells may write beneath: the stand-in home, the terminal
+ * devices, and the temporary directories unless the home is inside one (shells write
+ * here-documents and caches there).
+ */
+function writableDuringPreview(container: string, home: string): string[] {
+  const temporary = [os.tmpdir(), '/var/tmp'].filter((directory) => !isInside(home, directory) && existsSync(directory));
+  return [container, '/dev', ...temporary];
 }
 
 /**
@@ -125,12 +138,15 @@ export function compareContexts(before: ScanContext, after: ScanContext): Contex
     : after.error
       ? `${after.error.message}${after.error.hint ? ` ${after.error.hint}` : ''}`
       : 'the context did not start';
+  // When go env fails with the drafts, every go env value would read as unset: the error says why.
+  const goError = after.ok && after.go?.error && after.go.error !== before.go?.error ? after.go.error : null;
   return {
     contextId: after.id,
     label: after.label,
     error,
+    goError,
     environment: after.ok ? changedVariables(before.env, after.env, RUN_DEPENDENT_VARIABLES) : [],
-    goEnv: after.ok ? changedVariables(before.go?.env ?? {}, after.go?.env ?? {}, new Set()) : [],
+    goEnv: after.ok && goError === null ? changedVariables(before.go?.env ?? {}, after.go?.env ?? {}, new Set()) : [],
     path: after.ok ? comparePath(before.env.PATH, after.env.PATH) : [],
     durationMs: after.durationMs,
   };

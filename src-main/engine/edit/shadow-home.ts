@@ -17,6 +17,8 @@ export interface ShadowFile {
 }
 
 export interface ShadowHome {
+  /** The private folder that holds the stand-in home. */
+  container: string;
   /** The stand-in home folder. */
   root: string;
   /** Replaces the stand-in's path by the real home's in a value. */
@@ -38,6 +40,7 @@ export async function createShadowHome(home: string, files: ShadowFile[]): Promi
     throw error;
   }
   return {
+    container,
     root,
     mapBack: (value) => value.replaceAll(root, home),
     dispose: () => fs.rm(container, { recursive: true, force: true, maxRetries: 3 }),

@@ -5,8 +5,8 @@
  */
 import { ApiRequestError } from '../../shared/contract.ts';
 import type { Finding, FindingsReport, Fix, FixOutcome } from '../../shared/findings.ts';
-import { goEnvFilePath } from '../../shared/go-env-file.ts';
 import type { ScanReport } from '../../shared/scan-report.ts';
+import { contextsReadingFiles, mergeContexts, rescanRestriction } from '../edit/affected-contexts.ts';
 import type { BackupStore } from '../files/backup-store.ts';
 import { openEditableFile, undoLastSave } from '../files/safe-save.ts';
 import type { ScanOptions } from '../scan.ts';
@@ -90,24 +90,15 @@ export async function applyFix(request: ApplyFixRequest): Promise<ApplyFixResult
     }
   }
 
-  const affected = affectedContexts(request.report, fix);
-  const rescanned = await request.rescan({
-    shells: [
-      ...new Set(
-        request.report.contexts
-          .filter((context) => affected.has(context.id) && context.mode !== 'desktop' && context.mode !== 'script')
-          .map((context) => context.shell)
-          .filter((shell): shell is string => shell !== null),
-      ),
-    ],
-    contextIds: [...affected],
-  });
-  const report: ScanReport = {
-    ...request.report,
-    contexts: request.report.contexts.map(
-      (context) => rescanned.contexts.find((candidate) => candidate.id === context.id) ?? context,
-    ),
-  };
+  const affected = new Set([
+    ...fix.effect.contextIds,
+    ...contextsReadingFiles(
+      request.report,
+      fix.edits.map((edit) => edit.path),
+    ).map((context) => context.id),
+  ]);
+  const rescanned = await request.rescan(rescanRestriction(request.report, affected));
+  const report = mergeContexts(request.report, rescanned);
   const after = await diagnose(await gatherFacts(report, { project: request.project }));
   const resolved = !after.findings.some((candidate) => candidate.id === finding.id);
   const known = new Set(before.findings.map((candidate) => candidate.id));
@@ -124,20 +115,6 @@ export async function applyFix(request: ApplyFixRequest): Promise<ApplyFixResult
     report,
     findings: after,
   };
-}
-
-/** The contexts that read an edited file (every context for a Go env file), and those the fix names. */
-function affectedContexts(report: ScanReport, fix: Fix): Set<string> {
-  const affected = new Set(fix.effect.contextIds);
-  for (const edit of fix.edits) {
-    for (const context of report.contexts) {
-      if (!context.ok) continue;
-      const reads = context.startupFiles.some((file) => file.path === edit.path);
-      const goEnvFile = (context.go?.env?.GOENV ?? goEnvFilePath(context.env)) === edit.path;
-      if (reads || goEnvFile) affected.add(context.id);
-    }
-  }
-  return affected;
 }
 
 function outcomeMessage(

@@ -56,6 +56,11 @@ export interface ProbeRequest {
    * shows the shell stopped, in words.
    */
   describeStop?: (trace: string, ending: 'timeout' | 'exit') => string | null;
+  /**
+   * Directories the shell and everything it starts may write beneath; the probe's own directory
+   * is added. Absent: no restriction. The editor's preview sets it, because it runs unsaved drafts.
+   */
+  confineWrites?: string[];
 }
 
 /** What a traced run wrote to its trace file. */
@@ -101,6 +106,7 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
   const output = new OutputTail(MAX_OUTPUT_BYTES);
   const supervisorOptions: string[] = [request.stdin];
   if (plan && plan.traceOutput !== 'none') supervisorOptions.push(`trace-${plan.traceOutput}`);
+  if (request.confineWrites) supervisorOptions.push('confine');
 
   let terminal: pty.IPty;
   try {
@@ -108,6 +114,10 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResult> {
     if (plan) await fs.mkdir(path.join(directory, 'trace'), { mode: 0o700 });
     for (const [name, content] of Object.entries(plan?.files ?? {})) {
       await fs.writeFile(path.join(directory, name), content, { mode: 0o600 });
+    }
+    if (request.confineWrites) {
+      const writable = [directory, ...request.confineWrites].join('\0');
+      await fs.writeFile(path.join(directory, 'confine'), writable, { mode: 0o600 });
     }
     terminal = pty.spawn(
       'perl',
