@@ -91,3 +91,15 @@ test('doctor exits 2 when the scan cannot run', async () => {
     await fs.rm(home, { recursive: true, force: true });
   }
 });
+
+test('doctor reports a shell that hangs at its line as an error', async () => {
+  const hanging = await createHome({ '.bashrc': 'export GOPATH="$HOME/go"\nsleep 30\n' });
+  try {
+    const result = await runCli(['doctor', '--shell', 'bash', '--deadline', '2'], cleanEnvironment(hanging.path));
+    assert.equal(result.code, 1, result.stdout);
+    assert.match(result.stdout, /\nERROR bash, terminal tab \(non-login\) does not finish starting\n {2}id: context-failed:bash-non-login\n/);
+    assert.match(result.stdout, /\n {2}at ~\/\.bashrc:2\n/);
+  } finally {
+    await hanging.remove();
+  }
+});

@@ -6,6 +6,7 @@ import type { RuleInfo } from '../../shared/findings.ts';
 import type { Rule } from './rule.ts';
 import { GO_RULES } from './rules-go.ts';
 import { SHELL_EXPORT_RULES } from './rules-shell-export.ts';
+import { contextFailedRule } from './rules-shell-failure.ts';
 import { SHELL_FORMAT_RULES } from './rules-shell-format.ts';
 import { SHELL_GO_RULES } from './rules-shell-go.ts';
 import { SHELL_GOROOT_RULES } from './rules-shell-goroot.ts';
@@ -16,6 +17,7 @@ import { SHELL_UNEXPANDED_RULES } from './rules-shell-unexpanded.ts';
 
 /** The rules about shells, startup files, PATH and the go binaries found on it. */
 export const SHELL_RULES: readonly Rule[] = [
+  contextFailedRule,
   ...SHELL_GO_RULES,
   ...SHELL_PATH_RULES,
   ...SHELL_GOROOT_RULES,

@@ -300,9 +300,11 @@ export function readRawEnvFile(facts: FindingFacts, file: string): Promise<RawEn
   }
   let pending = cache.get(file);
   if (pending === undefined) {
+    // A named pipe would block the read until something writes to it, so only files are read.
     pending = fs
-      .readFile(file)
-      .then((bytes) => ({ bytes, parsed: parseGoEnvFile(bytes.toString('utf8')) }))
+      .stat(file)
+      .then((stat) => (stat.isFile() ? fs.readFile(file) : null))
+      .then((bytes) => (bytes === null ? null : { bytes, parsed: parseGoEnvFile(bytes.toString('utf8')) }))
       .catch(() => null);
     cache.set(file, pending);
   }

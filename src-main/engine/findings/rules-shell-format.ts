@@ -33,6 +33,9 @@ const INVISIBLE_ALL = /[\u200B-\u200D\u2060\uFEFF]/g;
 
 /** Returns the 1-based numbers of the lines that end in `\r\n` in a file's raw bytes. */
 async function crlfLines(file: string): Promise<number[]> {
+  // A named pipe would block the read until something writes to it.
+  const stat = await fs.stat(file).catch(() => null);
+  if (!stat?.isFile()) return [];
   const bytes = await fs.readFile(file).catch(() => null);
   if (bytes === null) return [];
   const raw = bytes.toString('latin1');
