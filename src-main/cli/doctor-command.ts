@@ -5,6 +5,7 @@
 import { diagnose } from '../engine/findings/diagnose.ts';
 import { gatherFacts } from '../engine/findings/facts.ts';
 import { KEY_COLUMNS, computeKeyCells } from '../shared/key-values.ts';
+import { redactValue } from '../shared/redact-text.ts';
 import type { ScanReport } from '../shared/scan-report.ts';
 import { formatFindings } from './findings-text.ts';
 import type { ScanCommandOptions } from './main.ts';
@@ -58,7 +59,9 @@ export function formatDoctorReport(report: ScanReport, style: TableStyle): strin
         { text: context.label },
         ...KEY_COLUMNS.map((column) => {
           const cell = row.get(column.id)!;
-          return { text: displayValue(cell.value, home), differs: cell.differs };
+          // The table is often pasted into bug reports, so passwords in proxy URLs are masked.
+          const shown = cell.value === null ? null : redactValue(column.id, cell.value);
+          return { text: displayValue(shown, home), differs: cell.differs };
         }),
       ];
     });

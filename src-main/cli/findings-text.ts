@@ -4,6 +4,7 @@
  */
 import type { Finding, FindingsReport, Fix } from '../shared/findings.ts';
 import { diffLines, formatUnifiedDiff } from '../shared/line-diff.ts';
+import { redactText } from '../shared/redact-text.ts';
 import { shortenHome } from './doctor-command.ts';
 
 const SEVERITY_LABEL = { error: 'ERROR', warning: 'WARNING', hint: 'hint' } as const;
@@ -56,7 +57,8 @@ export function formatFix(fix: Fix, home: string): string[] {
   for (const edit of fix.edits) {
     const label = shortenHome(edit.path, home) + (edit.exists ? '' : ' (new file)');
     const diff = formatUnifiedDiff(label, diffLines(edit.before, edit.after));
-    lines.push(...diff.trimEnd().split('\n'));
+    // Secrets in the user's own lines are masked on screen; applying writes the real text.
+    lines.push(...diff.trimEnd().split('\n').map(redactText));
   }
   if (fix.command) lines.push(`run: ${fix.command}`);
   return lines;

@@ -149,6 +149,7 @@ export function createApiService(options: ApiServiceOptions): ApiService {
         project: request.project ?? null,
         findingId: request.findingId,
         fixId: request.fixId,
+        expectedHashes: request.expectedHashes,
         store,
         rescan,
       });

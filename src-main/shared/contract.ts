@@ -163,6 +163,11 @@ const findingsApplyRequest = z
     findingId: z.string().min(1).max(1000),
     /** The fix to apply; the finding's first fix with edits when absent. */
     fixId: z.string().min(1).max(200).optional(),
+    /**
+     * The expectedHash of each edit as the fix was shown; the fix is not applied when a file
+     * changed since, so what is written is what the user reviewed.
+     */
+    expectedHashes: z.record(z.string().min(1).max(4096), z.string().regex(/^[0-9a-f]{64}$/)).optional(),
     project: z.string().min(1).max(4096).startsWith('/').optional(),
   })
   .strict();

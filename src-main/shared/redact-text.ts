@@ -100,8 +100,22 @@ function maskQuoted(value: string): string {
   return quoted ? `${quote}${MASK}${quote}` : MASK;
 }
 
-/** Returns `text` with every secret it contains replaced by MASK. */
+/** A byte written as `\xHH`, as fish stores `:` and `@` of universal variables in fish_variables. */
+const HEX_ESCAPE = /\\x([0-9a-fA-F]{2})/g;
+
+/**
+ * Returns `text` with every secret it contains replaced by MASK. Text with `\xHH` escapes is also
+ * checked with the escapes decoded, and shown decoded when that reveals a secret to mask.
+ */
 export function redactText(text: string): string {
+  const masked = redactPlain(text);
+  if (!text.includes('\\x')) return masked;
+  const decoded = text.replace(HEX_ESCAPE, (_match, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  const decodedMasked = redactPlain(decoded);
+  return decodedMasked === decoded ? masked : decodedMasked;
+}
+
+function redactPlain(text: string): string {
   let result = text.replace(URL_USERINFO, (match, scheme: string, user: string, password: string | undefined) => {
     if (password !== undefined) return `${scheme}${user}:${MASK}@`;
     // A user name alone is usually a plain name; a token used as the user name is masked.

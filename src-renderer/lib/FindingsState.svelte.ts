@@ -131,6 +131,8 @@ export class FindingsState {
       const outcome = await this.#client.call('findings.apply', {
         findingId: finding.id,
         fixId: fix.id,
+        // The engine applies the fix only to the file contents the shown diff was made from.
+        expectedHashes: Object.fromEntries(fix.edits.map((edit) => [edit.path, edit.expectedHash])),
         ...(project === null ? {} : { project }),
       });
       const applied: AppliedFix = {

@@ -8,6 +8,7 @@ import type { Finding, FindingsReport, Fix, FixOutcome } from '../../shared/find
 import type { ScanReport } from '../../shared/scan-report.ts';
 import { contextsReadingFiles, mergeContexts, rescanRestriction } from '../edit/affected-contexts.ts';
 import type { BackupStore } from '../files/backup-store.ts';
+import { resolveEditTarget } from '../files/edit-scope.ts';
 import { openEditableFile, undoLastSave } from '../files/safe-save.ts';
 import type { ScanOptions } from '../scan.ts';
 import { diagnose } from './diagnose.ts';
@@ -20,6 +21,8 @@ export interface ApplyFixRequest {
   findingId: string;
   /** The fix to apply; the finding's first fix with edits when absent. */
   fixId?: string;
+  /** The hash of each edited file as the fix was shown to the user; checked when given. */
+  expectedHashes?: Record<string, string>;
   store: BackupStore;
   /** Probes the named contexts again with the app's settings. */
   rescan: (restriction: Pick<ScanOptions, 'shells' | 'contextIds'>) => Promise<ScanReport>;
@@ -61,8 +64,20 @@ export async function applyFix(request: ApplyFixRequest): Promise<ApplyFixResult
     );
   }
 
+  if (request.expectedHashes) {
+    const shown = request.expectedHashes;
+    const differs =
+      fix.edits.length !== Object.keys(shown).length || fix.edits.some((edit) => shown[edit.path] !== edit.expectedHash);
+    if (differs) {
+      throw new ApiRequestError(
+        `the files of "${fix.title}" changed since the fix was shown, so nothing was written; ` +
+          'refresh the findings and review the fix again',
+      );
+    }
+  }
   // Every file is checked before any is written, so a fix is applied whole or not at all.
   for (const edit of fix.edits) {
+    await resolveEditTarget(edit.path, request.report, request.report.host.home);
     const current = await openEditableFile(edit.path, { kind: 'startup', contextIds: [] });
     if (current.writeBlock) throw new ApiRequestError(current.writeBlock.message);
     if (current.hash !== edit.expectedHash) {
