@@ -10,14 +10,14 @@ import { afterEach, test } from 'node:test';
 
 import { createApiService } from '../src-main/engine/api-service.ts';
 import { C16 } from './fixtures/cases.ts';
-import { createHome, type ThrowawayHome } from './helpers/throwaway-home.ts';
+import { createHome, type HomeFile, type ThrowawayHome } from './helpers/throwaway-home.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-async function staleGorootService(files: Record<string, string | { symlink: string }>) {
+async function staleGorootService(files: Record<string, HomeFile>) {
   const home: ThrowawayHome = await createHome(files);
   const dataDirectory = await fs.mkdtemp(path.join(os.tmpdir(), 'gel-data-'));
   cleanups.push(() => home.remove(), () => fs.rm(dataDirectory, { recursive: true, force: true }));

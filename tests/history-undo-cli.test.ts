@@ -175,7 +175,37 @@ for (const variant of USER_VARIANTS) {
       assert.equal(missing.stderr, 'go-env-lens: undo needs a file, e.g. go-env-lens undo ~/.bashrc\n');
     });
 
-    test('undo of a read-only file is refused', { skip: variant.user ? false : 'root ignores file modes' }, async (t) => {
+    test('quoted tilde names the home', async (t) => {
+      const fixture = await createFixture(t, variant);
+      await saveVersions(fixture, ['v1\n']);
+
+      const history = await cli(['history', '~/.bashrc', '--json'], fixture);
+      assert.equal(history.stderr, '');
+      assert.equal(history.code, 0);
+      assert.deepEqual(JSON.parse(history.stdout), await new BackupStore(fixture.data).history(fixture.target));
+
+      const home = await cli(['history', '~'], fixture);
+      assert.equal(home.code, 2);
+      assert.equal(home.stderr, 'go-env-lens: ~ is a directory, not a file, so it has no backups; name a file inside it\n');
+
+      const undo = await cli(['undo', '~/.bashrc'], fixture);
+      assert.equal(undo.stderr, '');
+      assert.equal(undo.code, 0);
+      assert.equal(readFileSync(fixture.target, 'utf8'), 'v0\n');
+    });
+
+    test('folder is not a file', async (t) => {
+      const fixture = await createFixture(t, variant);
+      const message = 'go-env-lens: ~/dotfiles is a directory, not a file, so it has no backups; name a file inside it\n';
+      for (const command of ['history', 'undo']) {
+        const result = await cli([command, 'dotfiles'], fixture);
+        assert.equal(result.code, 2, `${command} exit code`);
+        assert.equal(result.stdout, '', `${command} output`);
+        assert.equal(result.stderr, message, `${command} message`);
+      }
+    });
+
+    test('undo of a read-only file is refused', async (t) => {
       const fixture = await createFixture(t, variant);
       await saveVersions(fixture, ['v1\n']);
       execFileSync('chmod', ['0444', fixture.target]);

@@ -15,7 +15,7 @@ import { after, describe, test } from 'node:test';
 
 import { MAX_OUTPUT_BYTES } from '../src-main/engine/probe/limits.ts';
 import type { ScanContext, ScanReport } from '../src-main/shared/scan-report.ts';
-import { CLI, scanJson } from './helpers/run-cli.ts';
+import { CLI, runCli, scanJson } from './helpers/run-cli.ts';
 import { asTestUser, type TestUser } from './helpers/test-user.ts';
 import {
   cleanEnvironment,
@@ -378,6 +378,76 @@ for (const { label, user } of USERS) {
         assert.deepEqual(await processesLeftBehind(token, home.path), []);
       });
     }
+
+    test('named pipe as ~/.zlogin times out', async (t) => {
+      const home = await newHome({ '.zshrc': 'export FROM_ZSHRC=yes\n' }, user);
+      // Nothing ever writes to these pipes: opening one for reading waits for good.
+      for (const name of ['.zlogin', '.zsh_history', '.bash_history']) {
+        execFileSync('mkfifo', [path.join(home.path, name)]);
+        if (user) await fs.lchown(path.join(home.path, name), user.uid, user.gid);
+      }
+
+      const { report, wallMs } = await timedScan(['--shell', 'zsh'], cleanEnvironment(home.path), user);
+
+      t.diagnostic(`scan took ${Math.round(wallMs)} ms`);
+      assert.ok(
+        wallMs < DEADLINE_SECONDS * 1000 + SCAN_OVERHEAD_MS,
+        `the scan took ${Math.round(wallMs)} ms with a ${DEADLINE_SECONDS} s deadline`,
+      );
+      assertContext(report, 'zsh-login', {
+        ok: false,
+        code: 'timeout',
+        message:
+          `${TIMEOUT_MESSAGE}: ~/.zlogin is a named pipe, not a regular file, and the shell waits at it ` +
+          'until another program writes to it (the last command it ran was ~/.zshrc:1, ' +
+          '`export FROM_ZSHRC=yes`); replace it with a regular file',
+      });
+      assertContext(report, 'zsh-non-login', { ok: true, env: { FROM_ZSHRC: 'yes' } });
+      // The history guard neither waits at the pipes nor removes them.
+      for (const name of ['.zlogin', '.zsh_history', '.bash_history']) {
+        const stat = await fs.lstat(path.join(home.path, name));
+        assert.equal(stat.isFIFO(), true, `${name} is no longer a named pipe`);
+      }
+    });
+
+    test('named pipe as ~/.zlogin ends doctor', async () => {
+      const home = await newHome({ '.zshrc': 'export FROM_ZSHRC=yes\n' }, user);
+      execFileSync('mkfifo', [path.join(home.path, '.zlogin')]);
+      if (user) await fs.lchown(path.join(home.path, '.zlogin'), user.uid, user.gid);
+      const timeoutMs = 2 * (DEADLINE_SECONDS * 1000 + SCAN_OVERHEAD_MS);
+
+      const result = await runCli(
+        ['doctor', '--shell', 'zsh', '--deadline', String(DEADLINE_SECONDS)],
+        cleanEnvironment(home.path),
+        { user, timeoutMs },
+      );
+
+      assert.notEqual(result.code, null, `doctor was killed after ${timeoutMs} ms`);
+      assert.match(result.stdout, /zsh, login terminal: the shell did not finish starting within 3 s: ~\/\.zlogin is a named pipe/);
+    });
+
+    test('exit in ~/.bashrc not blamed on ~/.bash_logout', async () => {
+      // Debian's skeleton files, shortened: ~/.profile sources ~/.bashrc, and a login shell runs
+      // ~/.bash_logout when it exits.
+      const home = await newHome(
+        {
+          '.profile': 'if [ -n "$BASH_VERSION" ]; then\n  if [ -f "$HOME/.bashrc" ]; then\n    . "$HOME/.bashrc"\n  fi\nfi\n',
+          '.bashrc': 'export FROM_BASHRC=yes\nexit 3\n',
+          '.bash_logout': 'if [ "$SHLVL" = 1 ]; then\n    logout_ran=yes\nfi\n',
+        },
+        user,
+      );
+
+      const { report } = await timedScan(['--shell', 'bash'], cleanEnvironment(home.path), user);
+
+      for (const id of ['bash-login', 'bash-non-login']) {
+        assertContext(report, id, {
+          ok: false,
+          code: 'exited-early',
+          message: exitedEarlyMessage(3, '~/.bashrc:2', 'exit 3'),
+        });
+      }
+    });
 
     test('tmux never reaches the user server', async (t) => {
       const token = newToken();

@@ -1,6 +1,6 @@
 /**
  * Findings as terminal text: each finding with its explanation, evidence and fixes, and a fix as
- * the exact diff of each file it edits.
+ * the exact diff of each file it edits, plus the line ending or byte order mark change it makes.
  */
 import type { Finding, FindingsReport, Fix } from '../shared/findings.ts';
 import { diffLines, formatUnifiedDiff } from '../shared/line-diff.ts';
@@ -58,7 +58,10 @@ export function formatFix(fix: Fix, home: string): string[] {
     const label = shortenHome(edit.path, home) + (edit.exists ? '' : ' (new file)');
     const diff = formatUnifiedDiff(label, diffLines(edit.before, edit.after));
     // Secrets in the user's own lines are masked on screen; applying writes the real text.
-    lines.push(...diff.trimEnd().split('\n').map(redactText));
+    if (diff !== '') lines.push(...diff.trimEnd().split('\n').map(redactText));
+    // The diff compares text with `\n` line endings and no byte order mark, so it cannot show these.
+    if (edit.lineEnding === 'lf') lines.push(`${label}: line endings become LF (\\n)`);
+    if (edit.bom === false) lines.push(`${label}: the byte order mark is removed`);
   }
   if (fix.command) lines.push(`run: ${fix.command}`);
   return lines;

@@ -2,6 +2,7 @@
  * `go-env-lens history FILE [--json]`: the backups kept of a file, newest first. The desktop app
  * and the command line share the backups, so this lists the saves made from either.
  */
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -9,6 +10,7 @@ import type { BackupEntry } from '../shared/editing.ts';
 import { BackupDamagedError, BackupNotFoundError, BackupStore } from '../engine/files/backup-store.ts';
 import { DataDirectoryError, defaultDataDirectory } from '../engine/files/data-directory.ts';
 import { FileNotEditableError, resolveLinkChain, type LinkChain } from '../engine/files/link-chain.ts';
+import { describeFileType } from '../engine/files/regular-file.ts';
 import { SaveRefusedError } from '../engine/files/safe-save.ts';
 import { describeChain, displayPath } from '../engine/files/write-block.ts';
 import { renderTable } from './table.ts';
@@ -21,6 +23,14 @@ export interface BackedUpFile {
   described: string;
   /** The file as an argument to paste into a shell, e.g. `~/.bashrc`. */
   argument: string;
+}
+
+/** A path named on the command line that is a folder or another non-file, which has no backups. */
+export class NotAFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotAFileError';
+  }
 }
 
 /** Prints the backups of `file` and returns the exit code. */
@@ -43,6 +53,7 @@ export function reportFileError(error: unknown): number {
     error instanceof SaveRefusedError ||
     error instanceof FileNotEditableError ||
     error instanceof DataDirectoryError ||
+    error instanceof NotAFileError ||
     // A system call that failed on the file or the data directory, e.g. EACCES.
     (error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string');
   if (!known) throw error;
@@ -75,16 +86,33 @@ async function printHistory(options: { file: string; json: boolean }): Promise<n
   return 0;
 }
 
-/** Resolves a file named on the command line (relative to the working directory) through its links. */
+/**
+ * Resolves a file named on the command line through its links: relative to the working directory,
+ * or to HOME for `~` and `~/…`, which reach here unexpanded when the user quoted them.
+ *
+ * @throws NotAFileError when the path names a folder or something else that is not a file.
+ */
 export async function resolveBackedUpFile(file: string): Promise<BackedUpFile> {
   const home = os.homedir();
-  const chain = await resolveLinkChain(path.resolve(file));
+  const chain = await resolveLinkChain(path.resolve(expandHome(file, home)));
+  // A file that no longer exists may still have backups, so only an existing non-file is rejected.
+  const stat = await fs.stat(chain.realPath).catch(() => null);
+  if (stat !== null && !stat.isFile()) {
+    const hint = stat.isDirectory() ? '; name a file inside it' : '';
+    throw new NotAFileError(`${describeChain(chain, home)} is ${describeFileType(stat)}, not a file, so it has no backups${hint}`);
+  }
   return {
     chain,
     store: new BackupStore(defaultDataDirectory()),
     described: describeChain(chain, home),
     argument: shellArgument(displayPath(chain.path, home)),
   };
+}
+
+/** Replaces a leading `~` or `~/` with `home`; `~user` forms are left as they are. */
+function expandHome(file: string, home: string): string {
+  if (file === '~') return home;
+  return file.startsWith('~/') ? path.join(home, file.slice(2)) : file;
 }
 
 /** Formats an ISO 8601 time as local `YYYY-MM-DD HH:MM:SS`. */

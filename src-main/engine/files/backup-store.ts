@@ -17,6 +17,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 import type { BackupEntry } from '../../shared/editing.ts';
+import { DATA_DIRECTORY_VARIABLE, DataDirectoryError } from './data-directory.ts';
 
 /** Backups kept per file; older ones are removed after each new backup. */
 export const MAX_BACKUPS_PER_FILE = 50;
@@ -87,8 +88,19 @@ export class BackupStore {
   /**
    * Stores `previous` (the file's bytes before a change, or null when it did not exist) as the
    * newest backup of `realPath`, synced to disk before this returns, then prunes old backups.
+   *
+   * @throws DataDirectoryError when the backup folder cannot be created or written (permission
+   *   denied, a read-only file system, a full disk), with what to do in the message.
    */
   async record(realPath: string, previous: Buffer | null, reason: BackupEntry['reason']): Promise<BackupEntry> {
+    try {
+      return await this.#record(realPath, previous, reason);
+    } catch (error) {
+      throw await storageError(this.folderOf(realPath), error, true);
+    }
+  }
+
+  async #record(realPath: string, previous: Buffer | null, reason: BackupEntry['reason']): Promise<BackupEntry> {
     const folder = this.folderOf(realPath);
     await fs.mkdir(folder, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
     await removeAbandonedFiles(folder);
@@ -124,7 +136,7 @@ export class BackupStore {
       names = await fs.readdir(folder);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
+      throw await storageError(folder, error, false);
     }
     const present = new Set(names);
     const ids = names
@@ -319,4 +331,52 @@ export function isProcessRunning(pid: number): boolean {
 async function isOlderThan(file: string, time: number): Promise<boolean> {
   const stat = await fs.stat(file).catch(() => null);
   return stat !== null && stat.mtimeMs < time;
+}
+
+/** The problem and the fix for each errno code a backup folder can fail with. */
+const STORAGE_PROBLEMS: Record<string, { problem: string; fix: (folder: string) => string }> = {
+  EACCES: {
+    problem: 'permission denied',
+    fix: (folder) => `make ${folder} writable (chmod u+w ${folder}), or set ${DATA_DIRECTORY_VARIABLE} to a folder you can write`,
+  },
+  EPERM: {
+    problem: 'operation not permitted',
+    fix: (folder) => `make ${folder} writable (chmod u+w ${folder}), or set ${DATA_DIRECTORY_VARIABLE} to a folder you can write`,
+  },
+  EROFS: {
+    problem: 'a read-only file system',
+    fix: () => `set ${DATA_DIRECTORY_VARIABLE} to a folder on a writable file system`,
+  },
+  ENOTDIR: {
+    problem: 'not a folder',
+    fix: (folder) => `move ${folder} away, or set ${DATA_DIRECTORY_VARIABLE} to another folder`,
+  },
+  ENOSPC: {
+    problem: 'no space left on the disk',
+    fix: () => `free some space, or set ${DATA_DIRECTORY_VARIABLE} to a folder on another disk`,
+  },
+  EDQUOT: {
+    problem: 'disk quota exceeded',
+    fix: () => `free some space, or set ${DATA_DIRECTORY_VARIABLE} to a folder on another disk`,
+  },
+};
+
+/**
+ * Turns a failed system call on a backup folder into a DataDirectoryError that names the folder
+ * at fault, what happened (`saving` adds that nothing was saved) and what to do. The folder named
+ * is the nearest one that exists, because mkdir fails in the parent it cannot write. Any other
+ * error is returned as it is.
+ */
+async function storageError(folder: string, error: unknown, saving: boolean): Promise<unknown> {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const known = STORAGE_PROBLEMS[code];
+  if (known === undefined) return error;
+  let blocking = folder;
+  while (path.dirname(blocking) !== blocking && (await fs.lstat(blocking).catch(() => null)) === null) {
+    blocking = path.dirname(blocking);
+  }
+  const failed = saving
+    ? `the backup folder ${folder} cannot be written (${known.problem} on ${blocking}), so the file was left unchanged`
+    : `the backup folder ${folder} cannot be read (${known.problem} on ${blocking})`;
+  return new DataDirectoryError(`${failed}; ${known.fix(blocking)}`);
 }

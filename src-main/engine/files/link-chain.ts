@@ -6,7 +6,7 @@
 import { constants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 
-import { MAX_DRAFT_CHARS } from '../../shared/contract.ts';
+import { describeFileType } from './regular-file.ts';
 
 /**
  * Symbolic links followed before giving up, the same limit Linux uses (MAXSYMLINKS, 40), so a
@@ -15,10 +15,20 @@ import { MAX_DRAFT_CHARS } from '../../shared/contract.ts';
 const MAX_LINK_HOPS = 40;
 
 /**
- * Largest file opened for editing, in bytes. A file this size decodes to at most MAX_DRAFT_CHARS
- * characters, so every file the editor opens can be sent back in a save request.
+ * Largest file opened for editing, in bytes (448 KiB); startup files are usually a few KiB. Save
+ * and preview requests carry the text as JSON, and the browser bridge accepts request bodies of
+ * at most 1 MiB (MAX_REQUEST_BODY_BYTES in src-main/server/bridge.ts). A quote, a backslash or a
+ * Latin-1 byte above 0x7f takes two bytes there, so a file of this size fits in
+ * MAX_EDITABLE_JSON_BYTES even when every byte is one of those. Control characters take six
+ * bytes (`\u0001`), so openEditableFile also checks the escaped size.
  */
-export const MAX_EDITABLE_BYTES = MAX_DRAFT_CHARS;
+export const MAX_EDITABLE_BYTES = 448 * 1024;
+
+/**
+ * Largest text opened for editing, in bytes of its JSON string. It leaves 64 KiB of the bridge's
+ * 1 MiB request body for the path (at most 4096 characters) and the other fields.
+ */
+export const MAX_EDITABLE_JSON_BYTES = 1024 * 1024 - 64 * 1024;
 
 /** A path and the file it names after following every symbolic link. */
 export interface LinkChain {
@@ -108,8 +118,9 @@ export async function readTarget(realPath: string, shownPath = realPath): Promis
     if (stat.size > MAX_EDITABLE_BYTES) {
       throw new FileNotEditableError(
         'too-large',
-        `${shownPath} is ${stat.size} bytes, more than the editor opens (${MAX_EDITABLE_BYTES} bytes); ` +
-          'startup files are usually a few kilobytes, so check it or edit it in another editor',
+        `${shownPath} is ${stat.size} bytes, more than the ${MAX_EDITABLE_BYTES} bytes (${MAX_EDITABLE_BYTES / 1024} KiB) the editor ` +
+          'opens, so it was not opened; startup files are usually a few kilobytes, so check it or edit it ' +
+          'in another editor',
       );
     }
     return { bytes: await handle.readFile(), stat, notAFile: null };
@@ -149,12 +160,3 @@ async function lstatIfPresent(file: string): Promise<Stats | null> {
   }
 }
 
-function describeFileType(stat: Stats): string {
-  if (stat.isDirectory()) return 'a directory';
-  if (stat.isFIFO()) return 'a named pipe';
-  if (stat.isSocket()) return 'a socket';
-  if (stat.isCharacterDevice()) return 'a character device';
-  if (stat.isBlockDevice()) return 'a block device';
-  if (stat.isSymbolicLink()) return 'a symbolic link';
-  return 'not a regular file';
-}

@@ -8,9 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 
 import type { BackupEntry, EditableFile, SaveOutcome, SaveResult, WriteBlock } from '../../shared/editing.ts';
-import { hashOf, replaceContent } from './atomic-replace.ts';
+import { hashOf, replaceContent, type Replacement } from './atomic-replace.ts';
 import { BackupNotFoundError, type BackupStore } from './backup-store.ts';
-import { FileNotEditableError, readTarget, resolveLinkChain, type LinkChain, type TargetState } from './link-chain.ts';
+import { DataDirectoryError } from './data-directory.ts';
+import {
+  FileNotEditableError,
+  MAX_EDITABLE_JSON_BYTES,
+  readTarget,
+  resolveLinkChain,
+  type LinkChain,
+  type TargetState,
+} from './link-chain.ts';
 import {
   decodeFileText,
   encodeFileText,
@@ -25,7 +33,7 @@ export { FileNotEditableError } from './link-chain.ts';
 /** A save or undo that did not happen, with the reason in words for the user. */
 export class SaveRefusedError extends Error {
   constructor(
-    readonly code: WriteBlock['code'] | 'not-text' | 'unencodable' | 'changed-on-disk',
+    readonly code: WriteBlock['code'] | 'not-text' | 'unencodable' | 'changed-on-disk' | 'backup-failed',
     message: string,
   ) {
     super(message);
@@ -113,10 +121,12 @@ async function saveEncoded(
     if (hashOf(target) !== request.expectedHash) return changedOnDisk(chain, request, home);
 
     await refuseBlockedWrite(chain, target, request);
-    const written = await replaceContent({
+    const next = encode(target, described);
+    refuseNul(next, described, request.kind);
+    const written = await replaceWithBackup(described, 'saved', {
       chain,
       target,
-      next: encode(target, described),
+      next,
       store: request.store,
       reason: 'save',
       onStep: request.onStep,
@@ -159,7 +169,7 @@ export async function undoLastSave(
     const target = await readTarget(chain.realPath, described);
     await refuseBlockedWrite(chain, target, options);
 
-    const written = await replaceContent({
+    const written = await replaceWithBackup(described, 'restored', {
       chain,
       target,
       next: bytes,
@@ -187,6 +197,15 @@ function editableFileOf(chain: LinkChain, target: TargetState, options: OpenOpti
       if (!(error instanceof UnsupportedTextError)) throw error;
       throw new FileNotEditableError('not-text', `${describeChain(chain, home)} cannot be edited here: ${error.reason}`);
     }
+  }
+  const jsonBytes = Buffer.byteLength(JSON.stringify(decoded.text));
+  if (jsonBytes > MAX_EDITABLE_JSON_BYTES) {
+    throw new FileNotEditableError(
+      'too-large',
+      `${describeChain(chain, home)} takes ${jsonBytes} bytes in a save request, more than the ` +
+        `${MAX_EDITABLE_JSON_BYTES} bytes allowed, because control characters take six bytes there; ` +
+        'it was not opened, so edit it in another editor',
+    );
   }
   return findWriteBlock({
     chain,
@@ -233,6 +252,38 @@ async function refuseBlockedWrite(chain: LinkChain, target: TargetState, options
   if (block !== null) throw new SaveRefusedError(block.code, block.message);
 }
 
+/** Runs replaceContent, turning a backup folder that cannot be written into a SaveRefusedError. */
+async function replaceWithBackup(
+  described: string,
+  action: 'saved' | 'restored',
+  replacement: Replacement,
+): ReturnType<typeof replaceContent> {
+  try {
+    return await replaceContent(replacement);
+  } catch (error) {
+    if (!(error instanceof DataDirectoryError)) throw error;
+    throw new SaveRefusedError('backup-failed', `${described} was not ${action}: ${error.message}`);
+  }
+}
+
+/**
+ * Rejects bytes that contain a NUL byte. Shells stop reading a line at a NUL or reject the file,
+ * and the editor cannot open such a file again.
+ */
+function refuseNul(bytes: Buffer, described: string, kind: EditableFile['kind'] | undefined): void {
+  const index = bytes.indexOf(0);
+  if (index === -1) return;
+  let line = 1;
+  for (let position = bytes.indexOf(0x0a); position !== -1 && position < index; position = bytes.indexOf(0x0a, position + 1)) {
+    line += 1;
+  }
+  const files = kind === 'go-env' ? 'Go env files' : 'startup files';
+  throw new SaveRefusedError(
+    'unencodable',
+    `${described} was not saved: line ${line} contains a NUL character, which ${files} cannot hold; remove it`,
+  );
+}
+
 function encodeForFile(text: string, target: TargetState, described: string): Buffer {
   try {
     const format = target.bytes === null ? newFileFormat() : decodeFileText(target.bytes).format;
@@ -242,11 +293,11 @@ function encodeForFile(text: string, target: TargetState, described: string): Bu
       throw new SaveRefusedError('not-text', `${described} was not saved: ${error.reason}`);
     }
     if (error instanceof UnencodableTextError) {
-      throw new SaveRefusedError(
-        'unencodable',
-        `${described} was not saved: ${error.message}; remove that character, or convert the file to UTF-8 ` +
-          'in another editor first',
-      );
+      const fix =
+        error.character === 'outside-latin1'
+          ? 'remove that character, or convert the file to UTF-8 in another editor first'
+          : 'remove that character';
+      throw new SaveRefusedError('unencodable', `${described} was not saved: ${error.message}; ${fix}`);
     }
     throw error;
   }

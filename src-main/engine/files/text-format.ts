@@ -17,11 +17,16 @@ export class UnsupportedTextError extends Error {
   }
 }
 
-/** Text the file's encoding cannot store, e.g. `€` typed into a Latin-1 file. */
+/**
+ * Text that cannot be written to the file: a character its encoding cannot store (`€` typed into
+ * a Latin-1 file, an unpaired surrogate) or a NUL character, which no startup file can hold.
+ */
 export class UnencodableTextError extends Error {
   constructor(
     readonly line: number,
     message: string,
+    /** The kind of character found: a NUL, one outside Latin-1, or an unpaired surrogate. */
+    readonly character: 'nul' | 'outside-latin1' | 'surrogate',
   ) {
     super(message);
     this.name = 'UnencodableTextError';
@@ -63,10 +68,16 @@ export function decodeFileText(bytes: Buffer): { text: string; format: TextForma
  * Encodes the editor's text in the file's format. Every `\n` becomes the file's line ending,
  * and the text is otherwise written as given, including whether it ends with a newline.
  *
- * @throws UnencodableTextError when a Latin-1 file would get a character above U+00FF, or the
- *   text contains an unpaired surrogate.
+ * @throws UnencodableTextError when the text contains U+0000, when a Latin-1 file would get a
+ *   character above U+00FF, or when the text contains an unpaired surrogate.
  */
 export function encodeFileText(text: string, format: TextFormat): Buffer {
+  // Shells end a line at a NUL byte or reject the file, and decodeFileText would not open it again.
+  const nul = text.indexOf('\u0000');
+  if (nul !== -1) {
+    const line = lineNumberAt(text, nul);
+    throw new UnencodableTextError(line, `line ${line} contains a NUL character, which startup files cannot hold`, 'nul');
+  }
   const ending = lineEndingOnSave(format);
   const withEndings = ending === '\n' ? text : text.replaceAll('\n', ending);
   if (format.encoding === 'latin1') {
@@ -77,6 +88,7 @@ export function encodeFileText(text: string, format: TextFormat): Buffer {
         line,
         `line ${line} contains ${JSON.stringify(unencodable[0])}, which the file's encoding cannot store ` +
           '(Latin-1, because the file is not valid UTF-8)',
+        'outside-latin1',
       );
     }
     return Buffer.from(withEndings, 'latin1');
@@ -85,7 +97,11 @@ export function encodeFileText(text: string, format: TextFormat): Buffer {
   const loneSurrogate = /\p{Cs}/u.exec(text);
   if (loneSurrogate) {
     const line = lineNumberAt(text, loneSurrogate.index);
-    throw new UnencodableTextError(line, `line ${line} contains an unpaired UTF-16 surrogate, which UTF-8 cannot store`);
+    throw new UnencodableTextError(
+      line,
+      `line ${line} contains an unpaired UTF-16 surrogate, which UTF-8 cannot store`,
+      'surrogate',
+    );
   }
   const body = Buffer.from(withEndings, 'utf8');
   return format.bom ? Buffer.concat([UTF8_BOM, body]) : body;

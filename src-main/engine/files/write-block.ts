@@ -8,6 +8,9 @@ import path from 'node:path';
 import type { WriteBlock } from '../../shared/editing.ts';
 import { formatMode, type LinkChain, type TargetState } from './link-chain.ts';
 
+/** The write bits of owner, group and others in a file mode (0222). */
+const WRITE_BITS = 0o222;
+
 /** Read-only package stores whose files dotfile managers link into. */
 export const READ_ONLY_STORES: readonly string[] = ['/nix/store', '/gnu/store'];
 
@@ -57,7 +60,9 @@ export async function findWriteBlock(check: WriteCheck): Promise<WriteBlock | nu
         `(lsattr ${displayPath(chain.realPath, home)} shows it); clear that attribute with chattr to save it`,
     };
   }
-  if (fileError !== null) {
+  // Root passes access(2) on any file, but a file with no write bit for anyone is read-only on
+  // purpose, so the mode decides as it does for every other user.
+  if (fileError !== null || (target.stat.mode & WRITE_BITS) === 0) {
     return {
       code: 'read-only',
       message:
@@ -66,7 +71,7 @@ export async function findWriteBlock(check: WriteCheck): Promise<WriteBlock | nu
     };
   }
   const folder = path.dirname(chain.realPath);
-  const folderError = await accessError(folder, constants.W_OK | constants.X_OK);
+  const folderError = await folderWriteError(folder);
   if (folderError === 'EROFS') return readOnlyFileSystem(described);
   if (folderError !== null) return folderNotWritable(described, folder, home, 'cannot be saved');
   return null;
@@ -107,7 +112,7 @@ async function findCreateBlock(chain: LinkChain, described: string, home: string
     if (parent === folder) break;
     folder = parent;
   }
-  const error = await accessError(folder, constants.W_OK | constants.X_OK);
+  const error = await folderWriteError(folder);
   if (error === 'EROFS') return readOnlyFileSystem(described);
   if (error !== null) return folderNotWritable(described, folder, home, 'does not exist and cannot be created');
   return null;
@@ -141,6 +146,17 @@ function folderNotWritable(described: string, folder: string, home: string, prob
       `content there before renaming it over the file. Make the folder writable (chmod u+w ${shownFolder}) ` +
       "or edit the file as the folder's owner",
   };
+}
+
+/**
+ * Returns why files cannot be created in `folder`: the error code of access(2), or `EACCES` for a
+ * folder without write bits, which root could write but which is read-only on purpose.
+ */
+async function folderWriteError(folder: string): Promise<string | null> {
+  const error = await accessError(folder, constants.W_OK | constants.X_OK);
+  if (error !== null) return error;
+  const stat = await fs.stat(folder).catch(() => null);
+  return stat !== null && (stat.mode & WRITE_BITS) === 0 ? 'EACCES' : null;
 }
 
 /** Returns the error code of access(2) for writing, or null when writing is allowed. */

@@ -8,6 +8,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
+import { NotRegularFileError, readRegularFile } from '../files/regular-file.ts';
 import { startupFileLines } from '../trace/redirect-guard.ts';
 
 /** Text in every line a probe adds to a history file: its private directory's name. */
@@ -20,6 +21,11 @@ interface Snapshot {
   file: string;
   /** The content before the probe, or null when the file did not exist. */
   before: Buffer | null;
+  /**
+   * The path named something other than a regular file (a named pipe, a device), which is
+   * neither read nor cleaned: reading a named pipe blocks until another process writes to it.
+   */
+  irregular: boolean;
   /** The file was too large to keep in memory, so `before` is empty. */
   large: boolean;
   mode: number | null;
@@ -45,7 +51,7 @@ export async function guardHistoryFiles(
       for (const name of await listDirectory(sessionDirectory)) {
         if (sessionsBefore.has(name)) continue;
         const file = path.join(sessionDirectory, name);
-        const content = await fs.readFile(file).catch(() => null);
+        const content = await readRegularFile(file).catch(() => null);
         if (content?.includes(PROBE_MARKER)) await fs.rm(file, { force: true });
       }
     }
@@ -131,21 +137,26 @@ async function releaseSnapshot(snapshot: Snapshot): Promise<void> {
 }
 
 async function takeSnapshot(file: string): Promise<Snapshot> {
+  const missing = { file, before: null, irregular: false, large: false, mode: null };
   try {
     const stat = await fs.stat(file);
-    if (!stat.isFile()) return { file, before: null, large: false, mode: null };
+    if (!stat.isFile()) return { ...missing, irregular: true };
     const large = stat.size > MAX_REMEMBERED_BYTES;
-    const before = large ? Buffer.alloc(0) : await fs.readFile(file);
-    return { file, before, large, mode: stat.mode & 0o7777 };
-  } catch {
-    return { file, before: null, large: false, mode: null };
+    const before = large ? Buffer.alloc(0) : await readRegularFile(file);
+    return { file, before, irregular: false, large, mode: stat.mode & 0o7777 };
+  } catch (error) {
+    // The stat showed a regular file, but another process put something else in its place.
+    if (error instanceof NotRegularFileError) return { ...missing, irregular: true };
+    return missing;
   }
 }
 
 async function cleanHistoryFile(snapshot: Snapshot): Promise<void> {
+  if (snapshot.irregular) return;
   let now: Buffer;
   try {
-    now = await fs.readFile(snapshot.file);
+    // Skips anything the probe's shell may have made at the path that is not a regular file.
+    now = await readRegularFile(snapshot.file);
   } catch {
     return;
   }

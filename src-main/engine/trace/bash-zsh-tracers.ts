@@ -5,6 +5,7 @@
 import { bashTraceSetup, parseBashTrace } from './bash-trace.ts';
 import { buildProvenance } from './provenance-builder.ts';
 import { expectedStartupFiles } from './startup-rules.ts';
+import { beforeLogout } from './stop-point.ts';
 import type { TraceRecord } from './trace-record.ts';
 import type { PromptHook, ShellTracer, TraceStopPoint } from './tracer.ts';
 import { findZshAssignments, parseZshTrace, zshTraceSetup } from './zsh-trace.ts';
@@ -42,7 +43,9 @@ export const bashTracer: ShellTracer = {
     });
   },
   stopPoint(trace) {
-    return lastFileRecord(parseBashTrace(trace));
+    // The trace does not tell the mode; the login and non-login files have no file in common.
+    const modes = [true, false].map((login) => startupOrder('bash', login));
+    return lastFileRecord(parseBashTrace(trace), modes);
   },
   promptHooks(trace) {
     return findPromptHooks(parseBashTrace(trace), BASH_HOOK_INSTALLS);
@@ -117,7 +120,9 @@ export const zshTracer: ShellTracer = {
     return { ...result, errorOutput };
   },
   stopPoint(trace) {
-    return lastFileRecord(parseZshTrace(trace).records);
+    const parsed = parseZshTrace(trace);
+    const modes = parsed.login === null ? [] : [startupOrder('zsh', parsed.login)];
+    return lastFileRecord(parsed.records, modes);
   },
   promptHooks(trace) {
     return findPromptHooks(parseZshTrace(trace).records, ZSH_HOOK_INSTALLS);
@@ -161,13 +166,25 @@ function shellValue(records: TraceRecord[], name: string): string | undefined {
   return value;
 }
 
-/** Returns the last record read from a file: where a shell that stopped was. */
-function lastFileRecord(records: TraceRecord[]): TraceStopPoint | null {
+/**
+ * Returns the last record read from a file before any logout file ran: where a shell that
+ * stopped was. `modes` are the startup file lists of the modes the run may have had.
+ */
+function lastFileRecord(traced: TraceRecord[], modes: string[][]): TraceStopPoint | null {
+  const records = beforeLogout(traced);
+  const filesRead = [...new Set(records.flatMap((record) => (record.file ? [record.file] : [])))];
   for (let index = records.length - 1; index >= 0; index -= 1) {
     const record = records[index]!;
     if (record.file && !/^\/(dev|proc\/self)\/fd\//.test(record.file)) {
-      return { location: { file: record.file, line: record.line }, command: record.command };
+      const stop: TraceStopPoint = { location: { file: record.file, line: record.line }, command: record.command };
+      return modes.length === 0 ? stop : { ...stop, startupOrder: { modes, filesRead } };
     }
   }
   return null;
+}
+
+/** Returns the startup files a shell reads in a mode, in order, with `~/` standing for HOME. */
+function startupOrder(shell: 'bash' | 'zsh', login: boolean): string[] {
+  // Only the paths are used, so the notes that bash's rules derive from `~/...` lookups do not matter.
+  return expectedStartupFiles(shell, login, { HOME: '~' }).map((file) => file.path);
 }

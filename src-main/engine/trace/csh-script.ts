@@ -8,7 +8,7 @@
  * empty lines). Lines skipped by a false `if`, a `switch` search or a `goto` are not echoed.
  * Loop bodies are echoed again on every pass.
  */
-import { readFileSync } from 'node:fs';
+import { readRegularTextSync } from '../files/regular-file.ts';
 
 export interface CshLine {
   /** Line number (1-based) of the first physical line, which continuation lines are joined to. */
@@ -34,7 +34,7 @@ export interface CshScript {
 export function loadCshScript(file: string): CshScript | null {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularTextSync(file);
   } catch {
     return null;
   }

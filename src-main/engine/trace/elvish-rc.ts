@@ -9,10 +9,11 @@
  * order the text would run them, each module at its first `use`, whether or not a condition or a
  * function call around them really ran.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import type { SourceLocation } from '../../shared/provenance.ts';
+import { readRegularTextSync } from '../files/regular-file.ts';
 
 /** Modules built into elvish 0.19, whose `use` reads no file. */
 const BUILTIN_MODULES = new Set([
@@ -81,7 +82,7 @@ export function readElvishRc(rcFile: string, locations: ElvishLocations, environ
   const readFile = (file: string, usedFrom: SourceLocation | null) => {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readRegularTextSync(file);
     } catch {
       return;
     }

@@ -15,10 +15,11 @@
  * assignments are attributed to the line that called the function. Records of `tool init |
  * source` and `source (tool init | psub)` carry the line that sourced them.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import type { SourceLocation } from '../../shared/provenance.ts';
+import { readRegularTextSync } from '../files/regular-file.ts';
 import {
   classifyTracedStep,
   parseFishScript,
@@ -467,7 +468,7 @@ function isGeneratedSource(file: string): boolean {
 function readScript(file: string): ScriptUnit[] | null {
   try {
     if (statSync(file).size > MAX_SCRIPT_BYTES) return null;
-    return parseFishScript(readFileSync(file, 'utf8'));
+    return parseFishScript(readRegularTextSync(file));
   } catch {
     return null;
   }

@@ -22,10 +22,11 @@
  * applies fish_user_paths to PATH is simulated, but a user's own handler that exports something
  * leaves that value unexplained.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import type { ContextProvenance, SourceLocation } from '../../shared/provenance.ts';
+import { readRegularTextSync } from '../files/regular-file.ts';
 import { fishConfigDirectory, listFishStartupFiles, universalVariableFile } from './fish-startup-files.ts';
 import { locateFishTrace, locateLastCommand, parseFishTrace, type LocatedFishCommand } from './fish-trace.ts';
 import { FishVariables, parseUniversalVariables, universalAssignments } from './fish-variables.ts';
@@ -159,7 +160,7 @@ function workingDirectory(finalEnvironment: Record<string, string>, startEnviron
 function readUniversalFile(environment: Record<string, string>): string | null {
   if (!path.isAbsolute(fishConfigDirectory(environment))) return null;
   try {
-    const text = readFileSync(universalVariableFile(environment), 'utf8');
+    const text = readRegularTextSync(universalVariableFile(environment));
     return text.length > MAX_UNIVERSAL_FILE_BYTES ? text.slice(0, MAX_UNIVERSAL_FILE_BYTES) : text;
   } catch {
     return null;

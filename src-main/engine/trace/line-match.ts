@@ -4,9 +4,9 @@
  * command's name (or the assigned variable's name) in a place where a command can start.
  * Also recognises function definitions, `.`/`source` and `eval` commands in traced text.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { readRegularTextSync } from '../files/regular-file.ts';
 import { splitWords } from './shell-words.ts';
 
 /** The words of a traced command that its source line must contain. */
@@ -246,9 +246,10 @@ export class SourceTexts {
     if (!this.texts.has(file)) {
       let lines: string[] | null = null;
       try {
-        lines = splitLines(readFileSync(file, 'utf8'));
+        lines = splitLines(readRegularTextSync(file));
       } catch {
-        // Unreadable or gone (a process substitution's /dev/fd path): no text to match against.
+        // Unreadable, gone or not a regular file (a process substitution's /dev/fd path, a named
+        // pipe): no text to match against.
       }
       this.texts.set(file, lines);
     }

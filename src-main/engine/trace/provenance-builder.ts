@@ -2,7 +2,7 @@
  * Turns the trace records of one shell run into provenance: the startup files in the order they
  * ran, and for each Go variable and PATH the chain of assignments that produced its final value.
  */
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 
 import type {
   Assignment,
@@ -15,6 +15,7 @@ import type {
   VariableProvenance,
 } from '../../shared/provenance.ts';
 import { TRACKED_VARIABLES, isTrackedVariable } from '../../shared/tracked-variables.ts';
+import { irregularFileType, readRegularTextSync } from '../files/regular-file.ts';
 import { findAssignments, type TracedAssignment } from './shell-words.ts';
 import type { TraceRecord } from './trace-record.ts';
 
@@ -214,7 +215,7 @@ function hookLocation(record: TraceRecord, fileLines: Map<string, string[] | nul
 function readLines(file: string, fileLines: Map<string, string[] | null>): string[] | null {
   if (!fileLines.has(file)) {
     try {
-      fileLines.set(file, readFileSync(file, 'utf8').split('\n'));
+      fileLines.set(file, readRegularTextSync(file).split('\n'));
     } catch {
       fileLines.set(file, null);
     }
@@ -319,8 +320,11 @@ function listStartupFiles(located: LocatedRecord[], expected: ExpectedStartupFil
   // Each goes where the shell looked for it: before the next expected file the trace shows.
   expected.forEach((file, index) => {
     if (seen.has(file.path)) return;
+    const fileType = irregularFileType(file.path);
     const entry: StartupFile = !existsSync(file.path)
       ? { path: file.path, status: 'missing', note: file.missingNote ?? 'looked for; does not exist', sourcedFrom: null }
+      : fileType !== null
+        ? { path: file.path, status: 'skipped', note: irregularNote(fileType), sourcedFrom: null }
       : !readable(file.path)
         ? { path: file.path, status: 'skipped', note: UNREADABLE_NOTE, sourcedFrom: null }
         : file.skippedNote
@@ -337,6 +341,12 @@ function listStartupFiles(located: LocatedRecord[], expected: ExpectedStartupFil
 const UNREADABLE_NOTE =
   'exists but this user cannot read it (permission denied), so the shell could not run it; ' +
   'check its owner and mode';
+
+/** Returns the note of a startup file that is a named pipe, a directory or a device. */
+function irregularNote(fileType: string): string {
+  const waits = fileType === 'a named pipe' ? '; a shell that opens it waits until another program writes to it' : '';
+  return `exists but is ${fileType}, not a regular file, so Go Env Lens did not read it${waits}`;
+}
 
 function readable(file: string): boolean {
   try {

@@ -4,8 +4,10 @@
  * descriptor for the rest of the shell (`exec 2>>~/zsh-errors.log`) would append trace lines to
  * the user's own file. Such a context is probed without tracing.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+
+import { readRegularTextSync } from '../files/regular-file.ts';
 
 /** A line that redirects the descriptor a shell's trace goes to. */
 export interface TraceRedirect {
@@ -66,8 +68,9 @@ export function* startupFileLines(
     seen.add(file);
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readRegularTextSync(file);
     } catch {
+      // Missing, unreadable, or not a regular file: a named pipe would block the read for good.
       continue;
     }
     for (const [index, raw] of text.split('\n').entries()) {

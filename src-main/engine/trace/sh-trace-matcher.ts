@@ -11,10 +11,11 @@
  * assumed), or when its pattern has no literal text at all. The cheapest candidate wins, and the
  * innermost file wins ties.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import type { SourceLocation } from '../../shared/provenance.ts';
+import { readRegularTextSync } from '../files/regular-file.ts';
 import { findAssignments } from './shell-words.ts';
 import { readShScript, type ShScript, type ShStep, type ShWord } from './sh-script-model.ts';
 import { evaluateTest } from './sh-test-evaluator.ts';
@@ -85,7 +86,7 @@ export class ScriptCache {
     let script: ShScript | null = null;
     try {
       const stat = statSync(file);
-      if (stat.isFile() && stat.size <= MAX_SCRIPT_BYTES) script = readShScript(readFileSync(file, 'utf8'));
+      if (stat.isFile() && stat.size <= MAX_SCRIPT_BYTES) script = readShScript(readRegularTextSync(file));
     } catch {
       script = null;
     }

@@ -79,6 +79,13 @@ export interface PromptHook {
 export interface TraceStopPoint {
   location: SourceLocation;
   command: string;
+  /**
+   * For shells that read a fixed list of startup files: that list for each mode the run may
+   * have had, in reading order, with `~/` standing for HOME, and every file the trace shows
+   * commands from. describeStopPoint looks for a named pipe among the files after the last one
+   * read, because a shell opening a named pipe waits until another program writes to it.
+   */
+  startupOrder?: { modes: string[][]; filesRead: string[] };
 }
 
 export interface ShellTracer {

@@ -7,7 +7,15 @@
 import { findAssignments, splitWords, type TracedAssignment } from './shell-words.ts';
 import { FIELD_SEPARATOR, RECORD_START, type TraceRecord } from './trace-record.ts';
 
-export const ZSH_PS4 = `${RECORD_START}%e${FIELD_SEPARATOR}%x${FIELD_SEPARATOR}%I${FIELD_SEPARATOR}%N${FIELD_SEPARATOR} `;
+/**
+ * Returns the PS4 of a traced zsh. The depth field carries the mode after the number (`2L` for a
+ * login shell, `2N` otherwise), so a trace records which startup files its shell reads.
+ * Number.parseInt reads the depth and ignores the letter.
+ */
+export function zshPs4(login: boolean): string {
+  const mode = login ? 'L' : 'N';
+  return `${RECORD_START}%e${mode}${FIELD_SEPARATOR}%x${FIELD_SEPARATOR}%I${FIELD_SEPARATOR}%N${FIELD_SEPARATOR} `;
+}
 
 /**
  * Returns the arguments (up to `-c`, or without it for a probe typed at the prompt) and the
@@ -16,7 +24,7 @@ export const ZSH_PS4 = `${RECORD_START}%e${FIELD_SEPARATOR}%x${FIELD_SEPARATOR}%
 export function zshTraceSetup(login: boolean, typed = false): { args: string[]; environment: Record<string, string> } {
   return {
     args: ['-x', ...(login ? ['-l'] : []), '-i', ...(typed ? [] : ['-c'])],
-    environment: { PS4: ZSH_PS4 },
+    environment: { PS4: zshPs4(login) },
   };
 }
 
@@ -24,12 +32,15 @@ export function zshTraceSetup(login: boolean, typed = false): { args: string[]; 
 export interface ZshTrace {
   records: TraceRecord[];
   errorOutput: string;
+  /** Whether the shell was a login shell, from the first record; null without records. */
+  login: boolean | null;
 }
 
 /** Splits a zsh trace (stderr) into records and the shell's own error output. */
 export function parseZshTrace(trace: string): ZshTrace {
   const records: TraceRecord[] = [];
   const errorParts: string[] = [];
+  let login: boolean | null = null;
   const chunks = trace.split(RECORD_START);
   if (chunks[0]) errorParts.push(chunks[0]);
   for (const chunk of chunks.slice(1)) {
@@ -39,6 +50,8 @@ export function parseZshTrace(trace: string): ZshTrace {
       continue;
     }
     const [depth, file, line, context] = fields;
+    const mode = /^\d+([LN])$/.exec(depth ?? '')?.[1];
+    if (login === null && mode !== undefined) login = mode === 'L';
     // A record is one line unless the command itself spans lines; what follows a record's
     // newline that does not look like command text is the shell's own output.
     let command = fields.slice(4).join(FIELD_SEPARATOR);
@@ -55,7 +68,7 @@ export function parseZshTrace(trace: string): ZshTrace {
       command,
     });
   }
-  return { records, errorOutput: errorParts.join('') };
+  return { records, errorOutput: errorParts.join(''), login };
 }
 
 /**
