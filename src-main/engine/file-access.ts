@@ -7,6 +7,7 @@ import path from 'node:path';
 
 import { ApiRequestError, type FileView } from '../shared/contract.ts';
 import type { ScanReport } from '../shared/scan-report.ts';
+import { irregularFileType } from './files/regular-file.ts';
 
 /** Largest file shown, in bytes; startup files are far smaller, so a bigger one is cut. */
 const MAX_VIEW_BYTES = 2 * 1024 * 1024;
@@ -36,6 +37,9 @@ export async function readAllowedFile(requested: string, report: ScanReport | nu
   const realPath = await fs.realpath(requested).catch(() => {
     throw new ApiRequestError(`cannot open ${requested}: it no longer exists; scan again`);
   });
+  // A named pipe or device would block the read, and only text files are shown.
+  const kind = irregularFileType(realPath);
+  if (kind !== null) throw new ApiRequestError(`cannot open ${requested}: it is ${kind}, not a regular file`);
   const handle = await fs.open(realPath, 'r');
   try {
     const buffer = Buffer.alloc(MAX_VIEW_BYTES + 1);

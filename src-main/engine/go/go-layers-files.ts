@@ -6,6 +6,7 @@
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 
+import { NotRegularFileError, readRegularFile } from '../files/regular-file.ts';
 import { isAbsolutePath, joinPath, lookupEnvironment, splitPathList, type PathFlavor } from './go-layers-paths.ts';
 
 export type FileReadResult =
@@ -28,8 +29,10 @@ export interface GoLayersFileSystem {
 export const localFileSystem: GoLayersFileSystem = {
   async readFile(file) {
     try {
-      return { bytes: await fs.readFile(file) };
+      // A named pipe would block the read until something writes to it.
+      return { bytes: await readRegularFile(file) };
     } catch (error) {
+      if (error instanceof NotRegularFileError) return { error: 'not-a-file', message: error.message };
       const code = (error as NodeJS.ErrnoException).code;
       const message = (error as Error).message;
       if (code === 'ENOENT' || code === 'ENOTDIR') return { error: 'missing', message };

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { goEnvFilePath, parseGoEnvFile, userConfigDirectory } from '../../shared/go-env-file.ts';
 import type { GoCandidate, GoInfo } from '../../shared/scan-report.ts';
 import { GO_COMMAND_TIMEOUT_MS } from '../probe/limits.ts';
+import { readRegularFile } from '../files/regular-file.ts';
 
 /**
  * `go env` variables whose value makes go start the C compiler (and, on Go 1.22+, write the
@@ -209,7 +210,7 @@ async function configuredSettings(
 }
 
 async function readGoEnvEntries(file: string): Promise<Map<string, string>> {
-  const text = await fs.readFile(file, 'utf8').catch(() => null);
+  const text = await readRegularFile(file).then((bytes) => bytes.toString('utf8'), () => null);
   const entries = new Map<string, string>();
   if (text === null) return entries;
   for (const [key, entry] of parseGoEnvFile(text).effective) entries.set(key, entry.value);

@@ -10,6 +10,7 @@ import path from 'node:path';
 
 import { goEnvFilePath, parseGoEnvFile, type GoEnvFileEntry } from '../../shared/go-env-file.ts';
 import type { GoSettingValue } from '../../shared/go-toolchain-resolution.ts';
+import { readRegularFile } from '../files/regular-file.ts';
 
 /** A Go env file as read: its path (null when there is none) and its winning entries. */
 export interface LoadedEnvFile {
@@ -40,7 +41,7 @@ export async function loadGorootEnvFile(goroot: string | null, workingDirectory:
 }
 
 async function loadEnvFile(file: string): Promise<LoadedEnvFile> {
-  const text = await fs.readFile(file, 'utf8').catch(() => null);
+  const text = await readRegularFile(file).then((bytes) => bytes.toString('utf8'), () => null);
   if (text === null) return { path: file, entries: new Map() };
   return { path: file, entries: parseGoEnvFile(text).effective };
 }
