@@ -15,14 +15,15 @@ const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element to mount the renderer in');
 
 const client = createApiClient();
+const scan = new ScanState(client);
 mount(App, {
   target,
   props: {
-    scan: new ScanState(client),
+    scan,
     views: new ViewState(),
     files: new FileViewerState(client),
     go: new GoState(client),
-    edit: new EditState(client),
+    edit: new EditState(client, () => scan.reload()),
     findings: new FindingsState(client),
   },
 });

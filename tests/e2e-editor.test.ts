@@ -2,14 +2,16 @@
  * End-to-end test of the Edit view: the real `go-env-lens serve` scans a throwaway HOME with real
  * bash and dash, and Debian's Chromium, driven by playwright-core, works in the CodeMirror
  * editors. It edits ~/.bashrc, reads the live preview, reviews the diff, saves and undoes, meets a
- * file that changed on disk, and creates a missing startup file. Backups go to a throwaway data
- * directory. The scenario runs with serve as root and as the unprivileged test user.
+ * file that changed on disk, and creates a missing startup file. It then breaks go with the Go env
+ * file, fixes the file in the editor, and previews a draft that a Latin-1 file cannot store.
+ * Backups go to a throwaway data directory. The scenario runs with serve as root and as the
+ * unprivileged test user.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -45,6 +47,12 @@ const OVERVIEW_TIMEOUT_MS = 60_000;
  * room for a loaded test machine.
  */
 const PREVIEW_TIMEOUT_MS = 60_000;
+/**
+ * Time for the views to show the scan as updated by a save or an undo, in milliseconds. The
+ * engine probes the affected contexts again before the save request returns, so the page only
+ * has to load the latest scan, which takes milliseconds.
+ */
+const RELOAD_TIMEOUT_MS = 10_000;
 
 const SHELLS = ['bash', 'dash'];
 
@@ -59,6 +67,17 @@ const BASHRC = [
   '',
 ].join('\n');
 const PROFILE = 'if [ -n "$BASH_VERSION" ] && [ -f "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi\n';
+
+/** ~/.bashrc of the Go env file tests: go on PATH, and no GOPATH that would hide the file's. */
+const GO_ONLY_BASHRC = [
+  'case $- in *i*) ;; *) return;; esac',
+  'export PATH="/usr/lib/go-1.23/bin:$PATH"',
+  '',
+].join('\n');
+
+/** The Go env file line that makes every go command fail: go does not expand `~`. */
+const BROKEN_GO_ENV = 'GOPATH=~/go\n';
+const GO_TILDE_MESSAGE = "GOPATH entry cannot start with shell metacharacter '~'";
 
 /** ~/.bashrc after the edit the test types: a new GOPATH, and a PATH entry added in front. */
 const EDITED_BASHRC = [
@@ -83,6 +102,8 @@ let browser: Browser;
 let page: Page;
 /** Added to screenshot names, so each user's run keeps its own. */
 let artifactSuffix = '';
+/** Messages of the page's console about its Content Security Policy, in this session. */
+let policyMessages: string[] = [];
 
 before(async () => {
   await mkdir(ARTIFACTS_DIR, { recursive: true });
@@ -107,6 +128,10 @@ async function startSession(variant: UserVariant): Promise<void> {
   serve = await startServe(home.path, dataDirectory, variant);
   artifactSuffix = variant.user ? `-${variant.user.name}` : '';
   page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  policyMessages = [];
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) policyMessages.push(message.text());
+  });
 }
 
 async function stopSession(): Promise<void> {
@@ -169,6 +194,34 @@ function artifact(name: string): string {
 
 function homeFile(relative: string): string {
   return path.join(home.path, relative);
+}
+
+/** Writes a file into the home as the home's owner, with the folders it needs. */
+async function writeHomeFile(relative: string, content: string | Buffer): Promise<void> {
+  const target = homeFile(relative);
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(target, content);
+  const owner = home.owner;
+  if (!owner) return;
+  // Every folder between the home and the file, created above as root, goes to the owner too.
+  for (let place = target; place !== home.path; place = path.dirname(place)) {
+    await chown(place, owner.uid, owner.gid);
+  }
+}
+
+/** Finds the button of a context's key value in the Overview, once it shows `value`. */
+function overviewValue(contextId: string, columnId: string, value: string): Locator {
+  const cell = `td[data-context-id="${contextId}"][data-column-id="${columnId}"]`;
+  return page.locator(`${cell} button[title="${value}"]`);
+}
+
+/** Starts a new scan from the header and waits until the page shows its report. */
+async function rescan(): Promise<void> {
+  const button = page.locator('.app-header form button[type="submit"]');
+  await button.click();
+  // Starting the shells takes seconds, so the scan's own label is there to be seen.
+  await button.filter({ hasText: 'Scanning…' }).waitFor();
+  await button.filter({ hasText: 'Re-scan' }).waitFor({ timeout: OVERVIEW_TIMEOUT_MS });
 }
 
 function pane(relative: string): Locator {
@@ -403,6 +456,31 @@ for (const variant of USER_VARIANTS) {
       assert.equal(await entries.first().getAttribute('data-backup-reason'), 'save');
     });
 
+    test('saved values reach the Overview', async () => {
+      // The remaining draft, a comment in ~/.profile, is previewed against the saved ~/.bashrc,
+      // so the new GOPATH is no longer a change of the draft.
+      const preview = await waitForPreview();
+      const bashLogin = preview.locator('[data-preview-context-id="bash-login"]');
+      assert.equal(await bashLogin.getAttribute('data-preview-changed'), 'false');
+
+      await page.locator('[data-view-tab="overview"]').click();
+      for (const id of ['bash-login', 'bash-non-login']) {
+        const gopath = overviewValue(id, 'GOPATH', homeFile('projects/go'));
+        await gopath.waitFor({ timeout: RELOAD_TIMEOUT_MS });
+      }
+      await page.locator('[data-view-tab="edit"]').click();
+    });
+
+    test('history buttons start with their label', async () => {
+      const toggle = pane('.bashrc').locator('[data-edit-history-toggle]');
+      assert.equal(await toggle.innerText(), 'History');
+      assert.equal(await toggle.getAttribute('aria-label'), 'History: backups of ~/.bashrc');
+      const restore = pane('.bashrc').locator('[data-backup-restore]').first();
+      assert.equal(await restore.innerText(), 'Restore this one');
+      const restoreName = (await restore.getAttribute('aria-label')) ?? '';
+      assert.match(restoreName, /^Restore this one: the backup of ~\/\.bashrc from /);
+    });
+
     test('undo restores the file', async () => {
       await pane('.bashrc').locator('[data-edit-undo]').click();
       await pane('.bashrc').locator('[data-edit-notice="restored"]').waitFor();
@@ -416,6 +494,15 @@ for (const variant of USER_VARIANTS) {
         `[data-edit-pane="${homeFile('.bashrc')}"] [data-backup-id]`,
       );
       assert.equal(await entries.first().getAttribute('data-backup-reason'), 'undo');
+    });
+
+    test('undone values reach the Overview', async () => {
+      await page.locator('[data-view-tab="overview"]').click();
+      for (const id of ['bash-login', 'bash-non-login']) {
+        const gopath = overviewValue(id, 'GOPATH', homeFile('work/go'));
+        await gopath.waitFor({ timeout: RELOAD_TIMEOUT_MS });
+      }
+      await page.locator('[data-view-tab="edit"]').click();
     });
 
     test('closing an edited pane asks', async () => {
@@ -446,6 +533,7 @@ for (const variant of USER_VARIANTS) {
       const conflict = pane('.bashrc').locator('[data-edit-conflict]');
       await conflict.waitFor();
       assert.match(await conflict.innerText(), /changed/i);
+      assert.match(await conflict.locator('p').innerText(), /before saving again\.$/);
       assert.equal(readFileSync(homeFile('.bashrc'), 'utf8'), onDisk);
 
       await conflict.locator('[data-edit-show-both]').click();
@@ -538,7 +626,7 @@ for (const variant of USER_VARIANTS) {
       await block.waitFor();
       assert.equal(await block.getAttribute('data-edit-write-block'), 'foreign-owner');
       assert.match(await block.innerText(), /^\/etc\/profile belongs to root/);
-      assert.match(await block.innerText(), /The file is shown read-only\.$/);
+      assert.match(await block.innerText(), /Edit it as root\. The file is shown read-only\.$/);
 
       const editor = etcProfile.locator('.cm-content');
       assert.equal(await editor.getAttribute('contenteditable'), 'false');
@@ -549,6 +637,106 @@ for (const variant of USER_VARIANTS) {
 
       await etcProfile.locator('[data-edit-close]').click();
       await etcProfile.waitFor({ state: 'detached' });
+    });
+
+    test('Go env file that breaks go is listed', async () => {
+      // An exported GOPATH would hide the Go env file's, so ~/.bashrc keeps only the go on PATH.
+      await pane('.bashrc').locator('[data-edit-close]').click();
+      await writeHomeFile('.bashrc', GO_ONLY_BASHRC);
+      // ~/.profile becomes Latin-1 (not valid UTF-8) for the preview test after this one.
+      const latin1Line = Buffer.from('# caf\xe9\n', 'latin1');
+      await writeHomeFile('.profile', Buffer.concat([Buffer.from(PROFILE), latin1Line]));
+      await writeHomeFile('.config/go/env', BROKEN_GO_ENV);
+      await chooseContext('bash-non-login');
+      await rescan();
+
+      // go env fails in every context that runs go, so the scan has no GOENV to list.
+      const entry = page.locator(`[data-edit-file="${homeFile('.config/go/env')}"]`);
+      await entry.waitFor();
+      assert.equal(await entry.getAttribute('data-edit-file-status'), 'go-env');
+      const note = await entry.locator('.note').innerText();
+      assert.match(note, new RegExp(`^go env fails: .*${GO_TILDE_MESSAGE}`));
+
+      await openFromList('.config/go/env');
+      assert.equal(await editorText('.config/go/env'), BROKEN_GO_ENV);
+      await editorOf('.config/go/env').click();
+      await page.keyboard.press('Control+Home');
+      await page.keyboard.press('Shift+End');
+      await page.keyboard.type(`GOPATH=${homeFile('gopath')}`);
+      await reviewAndSave(['.config/go/env']);
+      await pane('.config/go/env').locator('[data-edit-notice="saved"]').waitFor();
+      const saved = readFileSync(homeFile('.config/go/env'), 'utf8');
+      assert.equal(saved, `GOPATH=${homeFile('gopath')}\n`);
+
+      // The save probed the contexts again: go works, and the Overview shows the new GOPATH.
+      await entry.locator('.note').waitFor({ state: 'detached', timeout: RELOAD_TIMEOUT_MS });
+      await page.locator('[data-view-tab="overview"]').click();
+      const gopath = overviewValue('bash-non-login', 'GOPATH', homeFile('gopath'));
+      await gopath.waitFor({ timeout: RELOAD_TIMEOUT_MS });
+      await page.locator('[data-view-tab="edit"]').click();
+    });
+
+    test('preview names the go error', async () => {
+      await editorOf('.config/go/env').click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type('GOPATH=~/go');
+
+      const preview = await waitForPreview();
+      await page.screenshot({ path: artifact('edit-go-error') });
+      const context = preview.locator('[data-preview-context-id="bash-non-login"]');
+      const goError = context.locator('[data-preview-go-error]');
+      assert.match(await goError.innerText(), /^With these drafts every go command fails: /);
+      assert.ok((await goError.innerText()).includes(GO_TILDE_MESSAGE), await goError.innerText());
+      // Every go env value would read as unset, so the go error is shown in place of that list.
+      assert.equal(await context.locator('[data-preview-go-env]').count(), 0);
+    });
+
+    test('unstorable draft is named beside the others', async () => {
+      await chooseContext('dash-login');
+      await openFromList('.profile');
+      assert.equal(await editorText('.profile'), `${PROFILE}# café\n`);
+      // Type over a selection that spans two lines: "# café" and the empty last line.
+      await editorOf('.profile').click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.press('Shift+ArrowUp');
+      await page.keyboard.type('# 10 €');
+      assert.equal(await editorText('.profile'), `${PROFILE}# 10 €`);
+
+      const preview = await waitForPreview();
+      await page.screenshot({ path: artifact('edit-skipped') });
+      const skipped = preview.locator(`[data-preview-skipped="${homeFile('.profile')}"]`);
+      assert.equal(await skipped.locator('code').innerText(), '~/.profile');
+      const reason = await skipped.locator('[data-preview-skipped-reason]').innerText();
+      const unstorable = /^line 2 contains "€", which the file's encoding cannot store \(Latin-1, .*\)\.$/;
+      assert.match(reason, unstorable);
+      const title = preview.locator('[data-preview-skipped-list] h3');
+      assert.equal(await title.innerText(), 'Not previewed: 1 draft');
+      // The Go env file draft is still previewed next to it.
+      const bashNonLogin = preview.locator('[data-preview-context-id="bash-non-login"]');
+      assert.equal(await bashNonLogin.locator('[data-preview-go-error]').count(), 1);
+      assert.equal(await preview.locator('[data-edit-preview-error]').count(), 0);
+    });
+
+    test('open error clears on the next success', async () => {
+      // ~/.bash_login was missing at the scan; a NUL byte makes it a file the editor rejects.
+      await writeHomeFile('.bash_login', 'export A=1\0\n');
+      try {
+        await chooseContext('bash-login');
+        await page.locator(`[data-edit-file="${homeFile('.bash_login')}"] button`).click();
+        const banner = page.locator('[data-edit-open-error]');
+        await banner.waitFor();
+        assert.match(await banner.innerText(), /^Could not open .*\.bash_login: .*NUL byte.*\.$/);
+
+        // Opening a file that is open already focuses its pane, and the old message goes.
+        await page.locator(`[data-edit-file="${homeFile('.profile')}"] button`).click();
+        await banner.waitFor({ state: 'detached' });
+      } finally {
+        await rm(homeFile('.bash_login'));
+      }
+    });
+
+    test('no inline style is blocked', () => {
+      assert.deepEqual(policyMessages, []);
     });
   });
 }

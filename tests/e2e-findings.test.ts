@@ -3,14 +3,16 @@
  * ~/.profile sets a stale GOROOT. Debian's Chromium, driven by playwright-core, reads the finding,
  * its evidence and the fix's diff, then previews the fix's effect, applies it and undoes it.
  * The same page must never show the password in GOPROXY, and a fix that is a command shows the
- * command without an Apply button. Backups go to a throwaway data directory. The scenario runs
- * with serve as root and as the unprivileged test user.
+ * command without an Apply button. A Go env file with a byte order mark and Windows line endings
+ * brings fixes that change only the format, which name that change in place of a diff. Backups
+ * go to a throwaway data directory. The scenario runs with serve as root and as the unprivileged
+ * test user.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -63,6 +65,12 @@ const PROFILE = [GOROOT_LINE, 'export PATH="/usr/lib/go-1.23/bin:$PATH"', PROXY_
 const FIXED_PROFILE = PROFILE.replace(`${GOROOT_LINE}\n`, '');
 
 const LOGIN_CONTEXTS = ['bash-login', 'dash-login'];
+
+/**
+ * A Go env file saved by a Windows editor: a UTF-8 byte order mark, which makes go skip line 1,
+ * and CRLF line endings, which leave a carriage return at the end of GOFLAGS.
+ */
+const WINDOWS_GO_ENV = '\uFEFFGOPRIVATE=example.com\r\nGOFLAGS=-mod=mod\r\n';
 
 interface ServeProcess {
   child: ChildProcessWithoutNullStreams;
@@ -164,6 +172,19 @@ function artifact(name: string): string {
 
 function homeFile(relative: string): string {
   return path.join(home.path, relative);
+}
+
+/** Writes a file into the home as the home's owner, with the folders it needs. */
+async function writeHomeFile(relative: string, content: string): Promise<void> {
+  const target = homeFile(relative);
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(target, content);
+  const owner = home.owner;
+  if (!owner) return;
+  // Every folder between the home and the file, created above as root, goes to the owner too.
+  for (let place = target; place !== home.path; place = path.dirname(place)) {
+    await chown(place, owner.uid, owner.gid);
+  }
 }
 
 /** Finds the findings of a rule in the list, such as every `goroot-stale:…` finding. */
@@ -372,9 +393,17 @@ for (const variant of USER_VARIANTS) {
       assert.equal(readFileSync(homeFile('.profile'), 'utf8'), PROFILE);
       assert.equal(await outcome.locator('[data-fix-undo]').isDisabled(), true);
 
-      // The undo scans again, and the finding comes back with the line.
+      // The undo probes the login contexts again, and the finding comes back with the line.
       await findingsOf('goroot-stale').first().waitFor({ timeout: PROBE_TIMEOUT_MS });
       assert.equal((await page.locator('[data-findings-count="error"]').innerText()).trim(), '1 error');
+    });
+
+    test('other views show the restored scan', async () => {
+      await page.locator('[data-view-tab="overview"]').click();
+      const goroot = page.locator('td[data-context-id="bash-login"][data-column-id="GOROOT"]');
+      await goroot.waitFor();
+      assert.match(await goroot.innerText(), /go-1\.22/);
+      await page.locator('[data-view-tab="findings"]').click();
     });
 
     test('edit link opens the line in the editor', async () => {
@@ -436,7 +465,43 @@ for (const variant of USER_VARIANTS) {
       assert.equal(await fix.locator('[data-fix-copy]').count(), 1);
       assert.equal(await finding.locator('[data-fix-apply]').count(), 0);
       assert.equal(await finding.locator('[data-fix-preview]').count(), 0);
+      // The fix edits no file, so it shows no diff, empty or not.
+      assert.equal(await fix.locator('[data-fix-edit], [data-diff]').count(), 0);
+      assert.equal((await fix.innerText()).includes('No change'), false);
       await page.screenshot({ path: artifact('findings-command'), fullPage: true });
+    });
+
+    test('format-only fixes name the change', async () => {
+      await writeHomeFile('.config/go/env', WINDOWS_GO_ENV);
+      const rescan = page.locator('.app-header form button[type="submit"]');
+      await rescan.click();
+      await rescan.filter({ hasText: 'Scanning…' }).waitFor();
+      await rescan.filter({ hasText: 'Re-scan' }).waitFor({ timeout: PROBE_TIMEOUT_MS });
+
+      const cases = [
+        { finding: ':line-endings', fix: 'convert-to-lf', change: 'line endings become LF' },
+        {
+          finding: ':byte-order-mark',
+          fix: 'remove-byte-order-mark',
+          change: 'the byte order mark is removed',
+        },
+      ];
+      for (const { finding: suffix, fix: fixId, change } of cases) {
+        const finding = page.locator(
+          `[data-finding-id^="go-env-file-format:"][data-finding-id$="${suffix}"]`,
+        );
+        await finding.waitFor({ timeout: PROBE_TIMEOUT_MS });
+        await expand(finding);
+        const fix = finding.locator(`[data-fix-id="${fixId}"]`);
+        const edit = fix.locator(`[data-fix-edit="${homeFile('.config/go/env')}"]`);
+        const formatOnly = edit.locator('[data-fix-edit-format-only]');
+        const expected = `No line of text changes; only the format does: ${change}.`;
+        assert.equal(await formatOnly.innerText(), expected, fixId);
+        assert.equal(await edit.locator('[data-diff]').count(), 0, fixId);
+        assert.equal((await edit.innerText()).includes('No change'), false, fixId);
+      }
+      const lineEndings = page.locator('[data-finding-id$=":line-endings"]');
+      await lineEndings.screenshot({ path: artifact('findings-format-only') });
     });
   });
 }

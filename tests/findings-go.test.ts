@@ -132,7 +132,7 @@ function textOf(file: string): Promise<string> {
 describe('Go settings cases', () => {
   test('C21: an exported GOPROXY hides the Go env file value', async (t) => {
     const run = await runCase(t, GO_SETTINGS_CASES.C21);
-    const id = 'go-env-file-shadowed:~/.config/go/env:1';
+    const id = 'go-env-file-shadowed:~/.config/go/env:GOPROXY';
     assertIssues(run.result.findings, run.home.path, [
       { id, severity: 'warning', locations: [['.config/go/env', 1], ['.bashrc', 2]] },
     ]);
@@ -155,7 +155,7 @@ describe('Go settings cases', () => {
 
   test('C22a: GOPATH=~/go in the Go env file stops every go command', async (t) => {
     const run = await runCase(t, GO_SETTINGS_CASES.C22a);
-    const id = 'go-setting-invalid:~/.config/go/env:1';
+    const id = 'go-setting-invalid:~/.config/go/env:GOPATH';
     assertIssues(run.result.findings, run.home.path, [{ id, severity: 'error', locations: [['.config/go/env', 1]] }]);
     const finding = findingById(run.result.findings, id);
     assert.deepEqual(finding.evidence.contextIds, ['bash-login', 'dash-login']);
@@ -168,7 +168,7 @@ describe('Go settings cases', () => {
 
   test('C22b: GOROOT of a removed install in the Go env file', async (t) => {
     const run = await runCase(t, GO_SETTINGS_CASES.C22b);
-    const id = 'go-env-file-goroot:~/.config/go/env:1';
+    const id = 'go-env-file-goroot:~/.config/go/env:GOROOT';
     assertIssues(run.result.findings, run.home.path, [{ id, severity: 'error', locations: [['.config/go/env', 1]] }]);
     assert.match(findingById(run.result.findings, id).explanation, /go: cannot find GOROOT directory: .*uninstalled-go/);
 
@@ -178,7 +178,7 @@ describe('Go settings cases', () => {
 
   test('C22b: GOROOT of an older install in the Go env file', async (t) => {
     const run = await runCase(t, GO_SETTINGS_CASES.C22bOlder);
-    const id = 'go-env-file-goroot:~/.config/go/env:1';
+    const id = 'go-env-file-goroot:~/.config/go/env:GOROOT';
     assertIssues(run.result.findings, run.home.path, [{ id, severity: 'error', locations: [['.config/go/env', 1]] }]);
     assert.match(
       findingById(run.result.findings, id).explanation,
@@ -189,7 +189,7 @@ describe('Go settings cases', () => {
 
   test('C23: GOTOOLCHAIN pinned in the Go env file runs the old Go', async (t) => {
     const run = await runCase(t, GO_SETTINGS_CASES.C23);
-    const id = 'gotoolchain-pinned:~/.config/go/env:1';
+    const id = 'gotoolchain-pinned:~/.config/go/env:GOTOOLCHAIN';
     assertIssues(run.result.findings, run.home.path, [{ id, severity: 'warning', locations: [['.config/go/env', 1]] }]);
     const finding = findingById(run.result.findings, id);
     assert.equal(
@@ -205,7 +205,7 @@ describe('Go settings cases', () => {
 
   test('C27: a leftover GO111MODULE=off in ~/.zshrc', async (t) => {
     const run = await runCase(t, GO_SETTINGS_CASES.C27);
-    const id = 'go111module-off:~/.zshrc:2';
+    const id = 'go111module-off:~/.zshrc:GO111MODULE';
     assertIssues(run.result.findings, run.home.path, [{ id, severity: 'warning', locations: [['.zshrc', 2]] }]);
     assert.deepEqual(findingById(run.result.findings, id).evidence.contextIds, ['zsh-login', 'zsh-non-login']);
 
@@ -216,7 +216,7 @@ describe('Go settings cases', () => {
   test('C29: GOTOOLCHAIN=local from the distribution go.env blocks a newer go.mod', async (t) => {
     const run = await runCase(t, GO_SETTINGS_CASES.C29);
     const goEnvLine = await gotoolchainLineOf(path.join(run.home.path, 'distro-go/go.env'));
-    const id = `gotoolchain-local:~/distro-go/go.env:${goEnvLine}`;
+    const id = 'gotoolchain-local:~/distro-go/go.env:GOTOOLCHAIN';
     assertIssues(run.result.findings, run.home.path, [
       { id, severity: 'warning', locations: [['distro-go/go.env', goEnvLine]] },
     ]);
@@ -274,25 +274,25 @@ describe('Go settings cases', () => {
       project: null,
     });
     assertIssues(run.result.findings, run.home.path, [
-      { id: 'go-env-file-format:~/.config/go/env:1', severity: 'warning', locations: [['.config/go/env', 1]] },
-      { id: 'go-env-file-format:~/.config/go/env:6', severity: 'warning', locations: [['.config/go/env', 6]] },
+      { id: 'go-env-file-format:~/.config/go/env:GONOSUMBD', severity: 'warning', locations: [['.config/go/env', 1]] },
+      { id: 'go-env-file-format:~/.config/go/env:GOINSECURE', severity: 'warning', locations: [['.config/go/env', 6]] },
       {
         id: 'go-env-file-format:~/.config/go/env:line-endings',
         severity: 'error',
         locations: [1, 2, 3, 4, 5].map((line): [string, number] => ['.config/go/env', line]),
       },
-      { id: 'goflags-global:~/.profile:2', severity: 'warning', locations: [['.profile', 2]] },
-      { id: 'goprivate-patterns:~/.config/go/env:2', severity: 'warning', locations: [['.config/go/env', 2]] },
+      { id: 'goflags-global:~/.profile:GOFLAGS', severity: 'warning', locations: [['.profile', 2]] },
+      { id: 'goprivate-patterns:~/.config/go/env:GOPRIVATE', severity: 'warning', locations: [['.config/go/env', 2]] },
     ]);
-    // Once the CRs are gone, GOTOOLCHAIN=banana is reported by its own rule.
-    // Line edits come before the deletion, whose later lines would move up and change ids.
+    // Once the CRs are gone, GOTOOLCHAIN=banana is reported by its own rule. Ids name the key, not
+    // the line, so they stay the same while earlier fixes add or delete lines.
     const order = [
       'go-env-file-format:~/.config/go/env:line-endings',
-      'go-env-file-format:~/.config/go/env:6',
-      'go-env-file-format:~/.config/go/env:1',
-      'goprivate-patterns:~/.config/go/env:2',
-      'gotoolchain-invalid:~/.config/go/env:3',
-      'goflags-global:~/.profile:2',
+      'go-env-file-format:~/.config/go/env:GONOSUMBD',
+      'go-env-file-format:~/.config/go/env:GOINSECURE',
+      'goprivate-patterns:~/.config/go/env:GOPRIVATE',
+      'gotoolchain-invalid:~/.config/go/env:GOTOOLCHAIN',
+      'goflags-global:~/.profile:GOFLAGS',
     ];
     for (const id of order) {
       const finding = findingById(run.result.findings, id);

@@ -54,7 +54,7 @@ for (const variant of USER_VARIANTS) {
       if (variant.user && !NON_ROOT_CASES.has(findingCase.id)) continue;
       const ids = findingCase.expected.map((expected) => expected.id).join(', ');
       test(`${findingCase.id}: reports ${ids}, and each first fix resolves it`, async () => {
-        const result = await runCase(findingCase, variant);
+        const { result, home } = await runCase(findingCase, variant);
         assert.deepEqual(result.failedContexts, [], 'a context failed to probe');
         assert.deepEqual(result.ruleErrors, [], 'a rule failed');
 
@@ -71,6 +71,11 @@ for (const variant of USER_VARIANTS) {
           assert.notEqual(finding.explanation, '', `${expected.id} has no explanation`);
           assert.ok(finding.firstFix, `${expected.id} has no fix`);
           assert.ok(finding.firstFix.editedFiles.length > 0, `${expected.id}: the first fix edits no file`);
+          if (expected.title) assert.match(finding.title.replaceAll(home, '{HOME}'), expected.title);
+          for (const pattern of expected.explains ?? []) assert.match(finding.explanation, pattern);
+        }
+        for (const finding of result.before) {
+          assert.doesNotMatch(finding.title, /^[a-z]/, `${finding.id}: the title starts with a lower-case letter`);
         }
 
         const seriousBefore = new Set(serious(result.before).map((finding) => finding.id));
@@ -80,19 +85,28 @@ for (const variant of USER_VARIANTS) {
           assert.ok(!after.includes(outcome.findingId), `${outcome.findingId} is still reported after ${outcome.fixId}: ${listed(outcome.after)}`);
           const introduced = serious(outcome.after).filter((finding) => !seriousBefore.has(finding.id));
           assert.deepEqual(introduced.map((finding) => finding.id), [], `${outcome.fixId} introduced: ${listed(introduced)}`);
+          const absent = findingCase.expected.find((expected) => expected.id === outcome.findingId)?.absentAfterFix ?? [];
+          for (const prefix of absent) {
+            const left = outcome.after.filter((finding) => finding.id.startsWith(prefix));
+            assert.deepEqual(left.map((finding) => finding.id), [], `${outcome.fixId} left ${prefix}…`);
+          }
         }
       });
     }
   });
 }
 
-async function runCase(findingCase: FindingCase, variant: UserVariant): Promise<FindingFlowResult> {
+async function runCase(
+  findingCase: FindingCase,
+  variant: UserVariant,
+): Promise<{ result: FindingFlowResult; home: string }> {
   const home = await createHome(findingCase.files, { owner: variant.user });
   const dataDirectory = await fs.mkdtemp(path.join(os.tmpdir(), 'gel-data-'));
   try {
     if (variant.user) await fs.chown(dataDirectory, variant.user.uid, variant.user.gid);
     const input: FindingFlowInput = { caseId: findingCase.id, home: home.path, dataDirectory };
-    return variant.user ? await runAsUser(input, variant) : await runFindingFlow(input);
+    const result = variant.user ? await runAsUser(input, variant) : await runFindingFlow(input);
+    return { result, home: home.path };
   } finally {
     await home.remove();
     await fs.rm(dataDirectory, { recursive: true, force: true });

@@ -265,7 +265,7 @@ describe('safe save as root', () => {
     assert.equal(
       outcome.message,
       '~/.bashrc changed on disk since it was loaded, so it was not saved. ' +
-        'Reload it to see the new content, or compare it with your edit before saving again',
+        'Reload it to see the new content, or compare it with your edit before saving again.',
     );
     assert.equal(outcome.current.text, 'a=1\nb=from another editor\n');
     assert.equal(outcome.current.hash, sha256Hex(Buffer.from('a=1\nb=from another editor\n')));
@@ -589,7 +589,7 @@ describe(`safe save as ${TEST_USER?.name ?? 'the test user'}`, { skip: NEEDS_ROO
     await fs.chmod(at('.profile'), 0o666);
     const message =
       `~/.profile belongs to root (uid 0), not to ${user!.name} (uid ${user!.uid}); saving it would make ` +
-      `${user!.name} its owner, so it is not saved here. Edit it as root`;
+      `${user!.name} its owner, so it is not saved here. Edit it as root.`;
     const opened = await runSaveWorker(worker, { op: 'open', path: at('.profile'), home: home.path }, { user });
     assert.ok(opened.ok, JSON.stringify(opened));
     assert.deepEqual((opened.value as EditableFile).writeBlock, { code: 'foreign-owner', message });

@@ -6,6 +6,7 @@
 import type { ApiClient } from '../../src-main/shared/contract.ts';
 import type { DraftFile, EditPreview } from '../../src-main/shared/editing.ts';
 import { messageOf } from './api-client.ts';
+import { abbreviateHomeInText, endSentence } from './format.ts';
 
 /**
  * Time after the last edit before a preview is requested, in milliseconds. Each preview starts
@@ -92,4 +93,19 @@ export class EditPreviewState {
     clearTimeout(this.#timer);
     this.#timer = null;
   }
+}
+
+/**
+ * Returns why a draft was not previewed, for a list that names the file already: the engine's
+ * reason without a leading copy of the path, with the home folder written as `~`.
+ */
+export function describeSkippedDraft(
+  skipped: EditPreview['skipped'][number],
+  home: string,
+): string {
+  const prefix = `${skipped.path}: `;
+  const reason = skipped.reason.startsWith(prefix)
+    ? skipped.reason.slice(prefix.length)
+    : skipped.reason;
+  return endSentence(abbreviateHomeInText(reason, home));
 }

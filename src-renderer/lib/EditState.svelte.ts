@@ -29,9 +29,15 @@ export class EditState {
 
   readonly preview: EditPreviewState;
   readonly #client: ApiClient;
+  readonly #reloadScan: () => Promise<void>;
 
-  constructor(client: ApiClient) {
+  /**
+   * Creates the state. `reloadScan` loads the latest scan again after a save or an undo; the
+   * engine completes those requests only after it has probed the contexts that read the file.
+   */
+  constructor(client: ApiClient, reloadScan: () => Promise<void>) {
     this.#client = client;
+    this.#reloadScan = reloadScan;
     this.preview = new EditPreviewState(client);
   }
 
@@ -47,6 +53,7 @@ export class EditState {
   async open(path: string, line: number | null = null): Promise<void> {
     const existing = this.paneOf(path);
     if (existing) {
+      this.openError = null;
       existing.focus(line);
       return;
     }
@@ -61,7 +68,10 @@ export class EditState {
         sameFile.focus(line);
         return;
       }
-      const pane = new EditorPane(this.#client, file, () => this.#draftsChanged());
+      const pane = new EditorPane(this.#client, file, {
+        ondraftschange: () => this.#draftsChanged(),
+        onfilewritten: () => void this.#fileWritten(),
+      });
       this.panes = [...this.panes, pane];
       pane.focus(line);
       void pane.loadHistory();
@@ -115,6 +125,18 @@ export class EditState {
       this.reviewing = false;
     }
     return unsaved;
+  }
+
+  /**
+   * Previews the remaining drafts again and shows the updated scan in every view after a file
+   * was written. A message about an earlier failed open no longer applies.
+   */
+  async #fileWritten(): Promise<void> {
+    this.openError = null;
+    // The engine probed the contexts that read the file before the request returned, so this
+    // preview compares the remaining drafts with the file as it is now.
+    this.#draftsChanged();
+    await this.#reloadScan();
   }
 
   #draftsChanged(): void {

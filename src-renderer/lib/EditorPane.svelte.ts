@@ -37,6 +37,17 @@ export interface Conflict {
 /** The outcome of a save request, for the Review step. */
 export type PaneSaveStatus = 'saved' | 'changed-on-disk' | 'failed';
 
+/** What a pane tells its owner. */
+export interface PaneEvents {
+  /** The draft or the loaded file changed, so the drafts need a new preview. */
+  ondraftschange: () => void;
+  /**
+   * A save or an undo wrote the file. The engine has probed the contexts that read it again by
+   * then, so the owner can load the updated scan and preview the drafts against it.
+   */
+  onfilewritten: () => void;
+}
+
 /** One open file and the actions on it. */
 export class EditorPane {
   /** The file as last loaded or saved; its hash is the one the next save expects on disk. */
@@ -56,15 +67,12 @@ export class EditorPane {
   historyError = $state<string | null>(null);
 
   readonly #client: ApiClient;
-  readonly #onDraftsChange: () => void;
+  readonly #events: PaneEvents;
 
-  /**
-   * Creates a pane for a file that edit.open returned. `onDraftsChange` runs whenever the draft
-   * or the loaded file changes, so the owner can preview the drafts again.
-   */
-  constructor(client: ApiClient, file: EditableFile, onDraftsChange: () => void) {
+  /** Creates a pane for a file that edit.open returned. */
+  constructor(client: ApiClient, file: EditableFile, events: PaneEvents) {
     this.#client = client;
-    this.#onDraftsChange = onDraftsChange;
+    this.#events = events;
     this.file = $state.raw(file);
     this.draft = $state(file.text);
   }
@@ -81,7 +89,7 @@ export class EditorPane {
   setDraft(text: string): void {
     if (text === this.draft) return;
     this.draft = text;
-    this.#onDraftsChange();
+    this.#events.ondraftschange();
   }
 
   /** Asks the editor to take focus, at a line when one is given. */
@@ -99,6 +107,7 @@ export class EditorPane {
     this.busy = 'saving';
     this.error = null;
     this.notice = null;
+    let status: PaneSaveStatus = 'failed';
     try {
       const outcome = await this.#client.call('edit.save', {
         path: file.path,
@@ -110,7 +119,8 @@ export class EditorPane {
         // save response does not repeat it.
         const current = { ...outcome.current, kind: file.kind, contextIds: file.contextIds };
         this.conflict = { message: outcome.message, current };
-        return outcome.status;
+        status = outcome.status;
+        return status;
       }
       const { result } = outcome;
       this.file = { ...file, text, hash: result.hash, realPath: result.realPath, exists: true };
@@ -118,13 +128,15 @@ export class EditorPane {
       if (this.comparison?.kind === 'disk') this.comparison = null;
       this.notice = { kind: 'saved', result };
       void this.loadHistory();
-      return 'saved';
+      status = 'saved';
+      return status;
     } catch (error) {
       this.error = `Saving failed, and ${file.path} was not changed: ${messageOf(error)}`;
-      return 'failed';
+      return status;
     } finally {
       this.busy = null;
-      this.#onDraftsChange();
+      if (status === 'saved') this.#events.onfilewritten();
+      else this.#events.ondraftschange();
     }
   }
 
@@ -136,7 +148,7 @@ export class EditorPane {
     this.draft = current.text;
     this.conflict = null;
     if (this.comparison?.kind === 'disk') this.comparison = null;
-    this.#onDraftsChange();
+    this.#events.ondraftschange();
   }
 
   /**
@@ -149,7 +161,7 @@ export class EditorPane {
     this.file = current;
     this.comparison = { kind: 'disk', title: 'On disk now', text: current.text, note: null };
     this.conflict = null;
-    this.#onDraftsChange();
+    this.#events.ondraftschange();
   }
 
   closeComparison(): void {
@@ -193,9 +205,11 @@ export class EditorPane {
     this.busy = 'restoring';
     this.error = null;
     this.notice = null;
+    let written = false;
     try {
       const request = id === undefined ? { path } : { path, id };
       const result = await this.#client.call('edit.undo', request);
+      written = true;
       this.notice = { kind: 'restored', result };
       const file = await this.#client.call('edit.open', { path });
       this.file = file;
@@ -204,10 +218,13 @@ export class EditorPane {
       this.comparison = null;
       await this.loadHistory();
     } catch (error) {
-      this.error = `Restoring the backup of ${path} failed: ${messageOf(error)}`;
+      this.error = written
+        ? `Restored the backup of ${path}, but could not load the file again: ${messageOf(error)}`
+        : `Restoring the backup of ${path} failed: ${messageOf(error)}`;
     } finally {
       this.busy = null;
-      this.#onDraftsChange();
+      if (written) this.#events.onfilewritten();
+      else this.#events.ondraftschange();
     }
   }
 }

@@ -7,6 +7,7 @@ import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { ApiClient } from '../../src-main/shared/contract.ts';
 import type { EditPreview } from '../../src-main/shared/editing.ts';
 import type { Finding, FindingsReport, Fix, FixOutcome } from '../../src-main/shared/findings.ts';
+import type { ScanReport } from '../../src-main/shared/scan-report.ts';
 import { messageOf } from './api-client.ts';
 
 /** The effect of a fix's edits, found by probing the affected contexts with the edits in place. */
@@ -66,8 +67,11 @@ export class FindingsState {
   /** The problem with the typed project folder, or null. */
   projectProblem: string | null = $derived(describeProjectProblem(this.project));
 
-  /** When the scan behind the findings on show was taken, to load again only for a new scan. */
-  scanCreatedAt: string | null = null;
+  /**
+   * The scan report the findings on show were listed for, to list them again only when the window
+   * shows another report: a new scan, or the latest scan updated after a save, undo or fix.
+   */
+  scanReport: ScanReport | null = null;
 
   readonly #client: ApiClient;
   /** Counts list requests, so that the response to an older one cannot replace a newer list. */
@@ -79,14 +83,14 @@ export class FindingsState {
   }
 
   /** Lists the findings of the latest scan for the typed project folder. */
-  async load(scanCreatedAt: string | null = this.scanCreatedAt): Promise<void> {
+  async load(scanReport: ScanReport | null = this.scanReport): Promise<void> {
     if (this.projectProblem) {
       this.error = this.projectProblem;
       return;
     }
     const project = this.project.trim();
     const request = ++this.#request;
-    this.scanCreatedAt = scanCreatedAt;
+    this.scanReport = scanReport;
     this.loading = true;
     this.error = null;
     try {
@@ -118,8 +122,9 @@ export class FindingsState {
 
   /**
    * Applies a fix through the engine, which saves its edits after taking backups and probes the
-   * affected contexts again, then lists the findings again. Returns the outcome, or null when the
-   * fix could not be applied (the reason is in applyErrors).
+   * affected contexts again. Returns the outcome, or null when the fix could not be applied (the
+   * reason is in applyErrors). The caller loads the updated scan, and the findings are listed
+   * again for it.
    */
   async apply(finding: Finding, fix: Fix): Promise<FixOutcome | null> {
     const key = fixKey(finding, fix);
@@ -146,7 +151,6 @@ export class FindingsState {
       };
       this.applied = [applied, ...this.applied];
       this.previews.delete(key);
-      await this.load();
       return outcome;
     } catch (error) {
       this.applyErrors.set(key, messageOf(error));

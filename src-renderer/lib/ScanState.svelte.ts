@@ -79,6 +79,20 @@ export class ScanState {
     if (!this.report) await this.run();
   }
 
+  /**
+   * Loads the latest report again after the engine changed it without a scan of its own: a save,
+   * an undo or an applied fix probes the contexts that read the written file again.
+   */
+  async reload(): Promise<void> {
+    try {
+      const latest = await this.#client.call('scan.latest', {});
+      // A scan that runs meanwhile shows its own, newer report when it ends.
+      if (latest && !this.running) this.report = latest;
+    } catch (error) {
+      this.error = `Could not load the latest scan: ${messageOf(error)}`;
+    }
+  }
+
   /** Runs a scan with the typed deadline and shows its report; does nothing while one runs. */
   async run(): Promise<void> {
     if (this.running || this.deadlineProblem) return;

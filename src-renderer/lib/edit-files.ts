@@ -3,6 +3,7 @@
  * the order the shell used them, and its Go env file.
  */
 import type { EditableFile } from '../../src-main/shared/editing.ts';
+import { goEnvFilePath } from '../../src-main/shared/go-env-file.ts';
 import type { StartupFile } from '../../src-main/shared/provenance.ts';
 import type { ScanContext, ScanReport } from '../../src-main/shared/scan-report.ts';
 
@@ -15,10 +16,14 @@ export interface EditListEntry {
   note: string | null;
 }
 
-/** Returns the Go env file of a context (`go env GOENV`), when it is an absolute path. */
+/**
+ * Returns the Go env file of a context, when it is an absolute path: `go env GOENV`, or, when
+ * go env failed (a bad line in that very file makes every go command fail), the path go would
+ * use in the context's environment. The engine's edit scope allows the same file.
+ */
 export function goEnvFileOf(context: ScanContext): string | null {
-  const file = context.go?.env?.GOENV;
-  return file !== undefined && file.startsWith('/') ? file : null;
+  const file = context.go?.env?.GOENV ?? (context.ok ? goEnvFilePath(context.env) : null);
+  return file !== null && file.startsWith('/') ? file : null;
 }
 
 /**
@@ -35,7 +40,9 @@ export function listEditableFiles(context: ScanContext): EditListEntry[] {
   }
   const goEnvFile = goEnvFileOf(context);
   if (goEnvFile !== null && !seen.has(goEnvFile)) {
-    entries.push({ path: goEnvFile, kind: 'go-env', status: null, note: null });
+    const goError = context.go?.error ?? null;
+    const note = goError === null ? null : `go env fails: ${goError}`;
+    entries.push({ path: goEnvFile, kind: 'go-env', status: null, note });
   }
   return entries;
 }

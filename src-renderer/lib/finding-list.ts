@@ -94,13 +94,30 @@ export function showEdit(edit: FixFileEdit): ShownEdit {
   return { before, after, changeMasked: before === after && edit.before !== edit.after };
 }
 
-/** Describes what an edit changes besides the text: line endings, byte order mark, a new file. */
+/**
+ * Describes what an edit changes besides the text: line endings, byte order mark, a new file. An
+ * edit that changes only the format gets describeFormatOnlyEdit's sentence instead of its notes.
+ */
 export function describeEditFormat(edit: FixFileEdit): string[] {
   const notes: string[] = [];
   if (!edit.exists) notes.push('The file does not exist yet: applying the fix creates it.');
+  if (describeFormatOnlyEdit(edit) !== null) return notes;
   if (edit.lineEnding === 'lf') notes.push('Every line is written with \\n line endings.');
   if (edit.bom === false) notes.push('The byte order mark at the start of the file is removed.');
   return notes;
+}
+
+/**
+ * Describes an edit whose text stays the same and that changes only the file's line endings or
+ * byte order mark, which a diff of the text would show as empty. Returns null for other edits.
+ */
+export function describeFormatOnlyEdit(edit: FixFileEdit): string | null {
+  if (edit.before !== edit.after) return null;
+  const changes: string[] = [];
+  if (edit.lineEnding === 'lf') changes.push('line endings become LF');
+  if (edit.bom === false) changes.push('the byte order mark is removed');
+  if (changes.length === 0) return null;
+  return `No line of text changes; only the format does: ${changes.join(', and ')}.`;
 }
 
 /** A piece of a finding's text: plain words, or a `backquoted` command or name shown as code. */

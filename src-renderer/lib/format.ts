@@ -42,3 +42,30 @@ export function abbreviateHome(value: string, home: string): string {
     })
     .join('');
 }
+
+/** Matches text that ends a sentence: a full stop, question or exclamation mark, or ellipsis. */
+const SENTENCE_END = /[.!?…]["'”)\]]*$/;
+
+/**
+ * Ends a message with a full stop unless it ends a sentence already. The engine's messages end
+ * without one, as Go's error messages do, so a sentence the UI puts after them needs it.
+ */
+export function endSentence(text: string): string {
+  const trimmed = text.trimEnd();
+  return trimmed === '' || SENTENCE_END.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/** Joins messages into one text, each ended as a sentence; empty and missing parts are left out. */
+export function joinSentences(...parts: (string | null | undefined)[]): string {
+  return parts
+    .filter((part): part is string => typeof part === 'string' && part.trim() !== '')
+    .map(endSentence)
+    .join(' ');
+}
+
+/** Writes every path under the home directory in a message as "~/...", as shells print them. */
+export function abbreviateHomeInText(text: string, home: string): string {
+  if (home === '' || home === '/') return text;
+  const trimmed = home.endsWith('/') ? home.slice(0, -1) : home;
+  return text.replaceAll(`${trimmed}/`, '~/');
+}

@@ -76,7 +76,7 @@ export function createEditHandlers(options: EditServiceOptions): Pick<ApiHandler
         } catch (error) {
           // One draft the file's encoding cannot store does not stop the others' preview.
           if (!(error instanceof UnencodableTextError)) throw error;
-          skipped.push({ path: found.path, reason: `${found.path}: ${error.message}` });
+          skipped.push({ path: found.path, reason: error.message });
           continue;
         }
         const mode = file.exists ? (await fs.stat(file.realPath)).mode & 0o7777 : 0o644;

@@ -136,7 +136,7 @@ export function compareContexts(before: ScanContext, after: ScanContext): Contex
   const error = after.ok
     ? null
     : after.error
-      ? `${after.error.message}${after.error.hint ? ` ${after.error.hint}` : ''}`
+      ? `${after.error.message}${after.error.hint ? `. ${after.error.hint}` : ''}`
       : 'the context did not start';
   // When go env fails with the drafts, every go env value would read as unset: the error says why.
   const goError = after.ok && after.go?.error && after.go.error !== before.go?.error ? after.go.error : null;

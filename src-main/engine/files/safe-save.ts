@@ -237,7 +237,7 @@ async function changedOnDisk(chain: LinkChain, request: Omit<SaveRequest, 'text'
     status: 'changed-on-disk',
     message:
       `${describeChain(chain, home)} changed on disk since it was loaded, so it was not saved. ` +
-      'Reload it to see the new content, or compare it with your edit before saving again',
+      'Reload it to see the new content, or compare it with your edit before saving again.',
     current,
   };
 }

@@ -47,7 +47,7 @@ export async function findWriteBlock(check: WriteCheck): Promise<WriteBlock | nu
       message:
         `${described} belongs to ${labelOf(owner, target.stat.uid)}, not to ${labelOf(me, uid)}; ` +
         `saving it would make ${me ?? 'you'} its owner, so it is not saved here. ` +
-        `Edit it as ${owner ?? `uid ${target.stat.uid}`}`,
+        `Edit it as ${owner ?? `uid ${target.stat.uid}`}.`,
     };
   }
   const fileError = await accessError(chain.realPath);

@@ -7,7 +7,16 @@ import path from 'node:path';
 
 import type { FixFileEdit } from '../../shared/findings.ts';
 import type { ScanContext } from '../../shared/scan-report.ts';
-import { findManagedBlock, isShellName, upsertManagedBlock, type ShellName } from '../files/managed-block.ts';
+import {
+  findManagedBlock,
+  isShellName,
+  renderAssignment,
+  renderPathAppend,
+  renderPathPrepend,
+  SHELL_SYNTAX,
+  upsertManagedBlock,
+  type ShellName,
+} from '../files/managed-block.ts';
 import { findShellFacts } from '../shells/shell-table.ts';
 import type { FileReader } from './rule.ts';
 
@@ -153,4 +162,117 @@ export function startupFileSyntax(file: string, contexts: ScanContext[]): ShellN
   const shells = new Set(readers.map(shellFamilyOf).filter((shell): shell is ShellName => shell !== null));
   if (shells.size === 1) return [...shells][0]!;
   return 'sh';
+}
+
+/** A piece of a value: literal text, or the home folder written as `$HOME`. */
+type HomePiece = { home: true } | { home: false; text: string };
+
+/**
+ * Splits a value into literal text and the home folder at the start of each `:`-separated entry,
+ * or returns null when no entry lies in the home folder.
+ */
+function homePieces(value: string, home: string): HomePiece[] | null {
+  if (!path.isAbsolute(home) || home === '/' || home.endsWith('/')) return null;
+  const pieces: HomePiece[] = [];
+  let found = false;
+  value.split(':').forEach((entry, index) => {
+    if (index > 0) pieces.push({ home: false, text: ':' });
+    if (entry === home || entry.startsWith(`${home}/`)) {
+      pieces.push({ home: true });
+      entry = entry.slice(home.length);
+      found = true;
+    }
+    if (entry !== '') pieces.push({ home: false, text: entry });
+  });
+  return found ? pieces : null;
+}
+
+/** Characters fish reads literally outside quotes. */
+const FISH_PLAIN = /^[A-Za-z0-9_@%+=:,./-]*$/;
+/** Characters that keep a special meaning inside csh double quotes, or end them. */
+const CSH_DOUBLE_QUOTE_SPECIAL = /["$!`\\\n\r]/;
+
+/**
+ * Writes pieces as one shell word that expands `$HOME`, or returns null for a shell where the
+ * literal text cannot be written that way (the caller then writes the path out in full).
+ */
+function homeWord(shell: ShellName, pieces: HomePiece[]): string | null {
+  const family = SHELL_SYNTAX[shell].family;
+  const literal = pieces.flatMap((piece) => (piece.home ? [] : [piece.text])).join('');
+  if (/[\n\r]/.test(literal)) return null;
+  if (family === 'posix') {
+    const body = pieces
+      .map((piece) => (piece.home ? '$HOME' : piece.text.replace(/[\\"$`]/g, '\\$&')))
+      .join('');
+    return `"${body}"`;
+  }
+  if (family === 'csh') {
+    if (CSH_DOUBLE_QUOTE_SPECIAL.test(literal)) return null;
+    return `"${pieces.map((piece) => (piece.home ? '$HOME' : piece.text)).join('')}"`;
+  }
+  if (family === 'fish') {
+    // fish neither splits a variable's value into words nor expands it again, so $HOME needs no quotes.
+    return pieces
+      .map((piece) => {
+        if (piece.home) return '$HOME';
+        if (FISH_PLAIN.test(piece.text)) return piece.text;
+        return `'${piece.text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+      })
+      .join('');
+  }
+  return null;
+}
+
+/**
+ * Renders the line that exports a variable, like renderAssignment, but writes each entry in the
+ * home folder as `$HOME/…` in sh-family shells, zsh, fish and tcsh, so the line reads like one a
+ * user writes and keeps working when the home folder moves. Other shells get the full path.
+ *
+ * @throws ShellValueError for a value the shell cannot hold, as renderAssignment does.
+ */
+export function renderHomeAssignment(shell: ShellName, name: string, value: string, home: string): string {
+  const absolute = renderAssignment(shell, name, value);
+  const pieces = homePieces(value, home);
+  const word = pieces === null ? null : homeWord(shell, pieces);
+  if (word === null) return absolute;
+  switch (SHELL_SYNTAX[shell].family) {
+    case 'posix':
+      return `export ${name}=${word}`;
+    case 'csh':
+      return `setenv ${name} ${word}`;
+    case 'fish':
+      return `set -gx ${name} ${word}`;
+    default:
+      return absolute;
+  }
+}
+
+/**
+ * Renders the line that puts a directory first (`prepend`) or last (`append`) on PATH, like
+ * renderPathPrepend and renderPathAppend, with a directory in the home folder written as `$HOME/…`.
+ *
+ * @throws ShellValueError for a directory the shell cannot write, as the managed-block renderers do.
+ */
+export function renderHomePathEntry(
+  shell: ShellName,
+  directory: string,
+  position: 'prepend' | 'append',
+  home: string,
+): string {
+  const absolute = position === 'prepend' ? renderPathPrepend(shell, directory) : renderPathAppend(shell, directory);
+  const pieces = homePieces(directory, home);
+  const word = pieces === null ? null : homeWord(shell, pieces);
+  if (word === null) return absolute;
+  switch (SHELL_SYNTAX[shell].family) {
+    case 'posix':
+      return position === 'prepend'
+        ? `export PATH=${word.slice(0, -1)}\${PATH:+:$PATH}"`
+        : `export PATH="\${PATH:+$PATH:}${word.slice(1)}`;
+    case 'csh':
+      return position === 'prepend' ? `set path = ( ${word} $path:q )` : `set path = ( $path:q ${word} )`;
+    case 'fish':
+      return position === 'prepend' ? `set -gx PATH ${word} $PATH` : `set -gx PATH $PATH ${word}`;
+    default:
+      return absolute;
+  }
 }

@@ -10,7 +10,7 @@ import { knownEnvironmentKeys } from '../go/go-env-validate.ts';
 import { parseGoRelease } from '../go/go-layers-version.ts';
 import { editFile } from './fix-edits.ts';
 import { redactText } from './redact.ts';
-import { envFileLineFix } from './rules-go-fixes.ts';
+import { envFileLinesFix } from './rules-go-fixes.ts';
 import {
   contextIdsOf,
   contextLabels,
@@ -24,6 +24,7 @@ import {
   type RawEnvFile,
 } from './rules-go-support.ts';
 import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
+import { linesPhrase } from './rules-shell-support.ts';
 
 const BYTE_ORDER_MARK = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -179,48 +180,83 @@ function judgeLine(
   };
 }
 
+/** Returns the key a Go env file line is about, as written: `GOPROXY`, `goproxy`, or null for other text. */
+function lineKey(raw: RawEnvFile, line: number): string | null {
+  const entry = raw.parsed.entries.find((candidate) => candidate.line === line);
+  if (entry !== undefined) return entry.key.trim() || null;
+  return /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(rawLine(raw, line))?.[1] ?? null;
+}
+
+/** A line go skips or misreads, with what it is about and the readers of the file. */
+interface JudgedLine {
+  line: number;
+  problem: LineProblem;
+  readers: GoContext[];
+}
+
 async function lineDrafts(facts: FindingFacts, file: string, contexts: GoContext[], raw: RawEnvFile): Promise<FindingDraft[]> {
   const known = knownEnvironmentKeys(parseGoRelease(contexts[0]!.layers.goVersion));
-  const drafts: FindingDraft[] = [];
   const hasByteOrderMark = raw.bytes.subarray(0, BYTE_ORDER_MARK.length).equals(BYTE_ORDER_MARK);
+  const shown = shownPath(file, facts.home);
+  // Findings are keyed by the setting a line is about, not its number, so ids survive edits above
+  // it. Lines about the same key (a key set three times) make one finding.
+  const byKey = new Map<string, JudgedLine[]>();
   for (const [line, findings] of lineFindings(file, contexts)) {
     // The byte order mark finding covers the first line of such a file.
     if (line === 1 && hasByteOrderMark) continue;
     const problem = judgeLine(raw, line, findings, known);
     if (problem === null) continue;
-    const where = `${shownPath(file, facts.home)}:${line}`;
+    const key = `${shown}:${lineKey(raw, line) ?? 'other-lines'}`;
     const readers = [...new Set(findings.map(({ context }) => context))];
-    const fix = await envFileLineFix(facts, {
-      id: problem.replacement === null ? 'remove-env-file-line' : 'replace-env-file-line',
-      title:
-        problem.replacement === null
-          ? `Delete line ${line} from ${shownPath(file, facts.home)}`
-          : `Change line ${line} of ${shownPath(file, facts.home)} to ${redactText(problem.replacement)}`,
+    byKey.set(key, [...(byKey.get(key) ?? []), { line, problem, readers }]);
+  }
+  const drafts: FindingDraft[] = [];
+  for (const [key, judged] of byKey) {
+    judged.sort((left, right) => left.line - right.line);
+    const lines = judged.map((item) => item.line);
+    const readers = [...new Set(judged.flatMap((item) => item.readers))];
+    const replaced = judged.filter((item) => item.problem.replacement !== null);
+    const single = judged.length === 1 ? judged[0]! : null;
+    const title =
+      single === null
+        ? `Change ${linesPhrase(lines)} of ${shown}`
+        : single.problem.replacement === null
+          ? `Delete line ${single.line} from ${shown}`
+          : `Change line ${single.line} of ${shown} to ${redactText(single.problem.replacement)}`;
+    const fix = await envFileLinesFix(facts, {
+      id: replaced.length === 0 ? 'remove-env-file-line' : 'replace-env-file-line',
+      title,
       file,
-      line,
       // The editor's view drops a byte order mark, which go reads as part of the first line.
-      expect: (text) => text === rawLine(raw, line),
-      replacement: problem.replacement,
+      changes: judged.map((item) => ({
+        line: item.line,
+        expect: (text: string) => text === rawLine(raw, item.line),
+        replacement: item.problem.replacement,
+      })),
       effect: {
         contextIds: contextIdsOf(readers),
         description:
-          problem.replacement === null
-            ? `nothing changes for go, which ignores the line already; the file says what go does`
-            : `go reads ${problem.replacement.split('=')[0]} from this line in ${contextLabels(readers)}`,
+          replaced.length === 0
+            ? `nothing changes for go, which ignores the ${lines.length === 1 ? 'line' : 'lines'} already; the file says what go does`
+            : `go reads ${[...new Set(replaced.map((item) => item.problem.replacement!.split('=')[0]))].join(', ')} ` +
+              `from this file in ${contextLabels(readers)}`,
       },
     });
+    const where = `${shown}:${lines.join(',')}`;
+    const summaries = [...new Set(judged.map((item) => item.problem.summary))];
     drafts.push({
-      key: where,
-      severity: problem.severity,
-      title: `${where}: ${problem.summary}`,
+      key,
+      severity: worstSeverity(judged.map((item) => item.problem.severity)),
+      title: `${where}: ${summaries.join('; ')}`,
       explanation:
         `The Go env file is not a shell script: go reads only lines that start with an upper-case letter, takes ` +
         `everything before the first "=" as the key and everything after it as the value, with no quoting or ` +
-        `trimming. Line ${line}: ${problem.reason}. This affects ${contextLabels(readers)}.`,
+        `trimming. ${judged.map((item) => `Line ${item.line}: ${item.problem.reason}.`).join(' ')} ` +
+        `This affects ${contextLabels(readers)}.`,
       evidence: {
         contextIds: contextIdsOf(readers),
         values: [],
-        locations: [await locationOf(facts, file, line)],
+        locations: await Promise.all(lines.map((line) => locationOf(facts, file, line))),
       },
       fixes: fix ? [fix] : [],
     });
@@ -331,7 +367,7 @@ async function bomDraft(
 export const goEnvFileFormatRule: Rule = {
   id: 'go-env-file-format',
   severity: 'warning',
-  title: 'go reads lines of the Go env file differently than they look',
+  title: 'The go command reads lines of the Go env file differently than they look',
   reads: ['go-layers', 'file-system'],
   async check(facts) {
     const drafts: FindingDraft[] = [];

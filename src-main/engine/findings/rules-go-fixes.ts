@@ -9,8 +9,8 @@ import path from 'node:path';
 import type { Fix } from '../../shared/findings.ts';
 import type { AssignmentVia } from '../../shared/provenance.ts';
 import type { ScanContext } from '../../shared/scan-report.ts';
-import { renderAssignment, SHELL_SYNTAX, ShellValueError } from '../files/managed-block.ts';
-import { editFile, removeLines, replaceLine, startupFileSyntax } from './fix-edits.ts';
+import { SHELL_SYNTAX, ShellValueError } from '../files/managed-block.ts';
+import { editFile, removeLines, renderHomeAssignment, replaceLine, startupFileSyntax } from './fix-edits.ts';
 import { shownPath, type SettingSite } from './rules-go-support.ts';
 import type { FindingFacts } from './rule.ts';
 
@@ -47,6 +47,39 @@ export async function envFileLineFix(
   if (current === undefined || !spec.expect(current)) return null;
   const edit = await editFile(facts.files, spec.file, (text) =>
     spec.replacement === null ? removeLines(text, [spec.line]) : replaceLine(text, spec.line, spec.replacement),
+  );
+  return { id: spec.id, title: spec.title, edits: [edit], command: null, effect: spec.effect };
+}
+
+/** One line a Go env file fix changes: removed, or replaced by `replacement`. */
+export interface EnvFileLineChange {
+  line: number;
+  expect: (lineText: string) => boolean;
+  replacement: string | null;
+}
+
+/**
+ * Returns a fix that changes several lines of the Go env file `file` in one edit, or null when
+ * the file cannot be read or a line no longer passes its `expect`.
+ */
+export async function envFileLinesFix(
+  facts: FindingFacts,
+  spec: { id: string; title: string; file: string; changes: EnvFileLineChange[]; effect: FixEffect },
+): Promise<Fix | null> {
+  const opened = await facts.files.read(spec.file);
+  if (!opened?.exists || opened.writeBlock !== null) return null;
+  const lines = opened.text.split('\n');
+  if (!spec.changes.every((change) => lines[change.line - 1] !== undefined && change.expect(lines[change.line - 1]!))) {
+    return null;
+  }
+  // Later lines first, so each change leaves the line numbers of the next one as they were.
+  const ordered = [...spec.changes].sort((left, right) => right.line - left.line);
+  const edit = await editFile(facts.files, spec.file, (text) =>
+    ordered.reduce(
+      (current, change) =>
+        change.replacement === null ? removeLines(current, [change.line]) : replaceLine(current, change.line, change.replacement),
+      text,
+    ),
   );
   return { id: spec.id, title: spec.title, edits: [edit], command: null, effect: spec.effect };
 }
@@ -254,7 +287,7 @@ export async function replaceAssignmentFix(
   if (!isPlainAssignment(current, name, SHELL_SYNTAX[shell].family)) return null;
   let rendered: string;
   try {
-    rendered = `${/^\s*/.exec(current)![0]}${renderAssignment(shell, name, value)}`;
+    rendered = `${/^\s*/.exec(current)![0]}${renderHomeAssignment(shell, name, value, facts.home)}`;
   } catch (error) {
     if (error instanceof ShellValueError) return null;
     throw error;

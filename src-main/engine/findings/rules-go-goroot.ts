@@ -18,6 +18,7 @@ import {
   type GoContext,
 } from './rules-go-support.ts';
 import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
+import { goWithVersion } from './rules-shell-support.ts';
 
 interface GorootLine {
   file: string;
@@ -97,7 +98,7 @@ async function draftOf(facts: FindingFacts, entry: GorootLine): Promise<FindingD
   });
 
   return {
-    key: where,
+    key: `${shownPath(entry.file, facts.home)}:GOROOT`,
     severity,
     title:
       severity === 'hint'
@@ -116,9 +117,9 @@ async function draftOf(facts: FindingFacts, entry: GorootLine): Promise<FindingD
         ...judged.map((item) =>
           evidenceValue(
             'go on PATH',
-            item.context.resolution?.binary?.path ?? null,
+            goWithVersion(item.context.resolution?.binary?.path, item.context.resolution?.binary?.version),
             item.context.context.id,
-            item.context.resolution?.binary?.version ?? null,
+            null,
           ),
         ),
       ],

@@ -11,6 +11,7 @@ import {
   contextIdsOf,
   contextLabels,
   describeEnvironmentOrigin,
+  environmentKey,
   environmentOrigin,
   evidenceValue,
   judgedSettings,
@@ -130,7 +131,7 @@ async function envFileDraft(facts: FindingFacts, group: JudgedSetting[]): Promis
   if (remove) fixes.push(remove);
 
   return {
-    key: where,
+    key: `${shownPath(file, facts.home)}:${key}`,
     severity: severityOf(finding.severity),
     title: `${where} sets ${key}=${value === null ? '…' : shownValue(key, value)}, which ${IMPACT_WORDS[finding.impact]}`,
     explanation:
@@ -176,10 +177,7 @@ async function environmentDrafts(facts: FindingFacts, judged: JudgedSetting): Pr
       },
     );
     drafts.push({
-      key:
-        origin.kind === 'startup-line'
-          ? `${shownPath(origin.file, facts.home)}:${origin.line}`
-          : `${key} in the environment`,
+      key: environmentKey(origin, key, facts.home),
       severity: severityOf(finding.severity),
       title: `${key}=${shownValue(key, value)} exported by ${where} ${IMPACT_WORDS[finding.impact]}`,
       explanation:

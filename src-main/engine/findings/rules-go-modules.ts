@@ -5,39 +5,100 @@
  */
 import type { Fix, FindingSeverity } from '../../shared/findings.ts';
 import type { GoSettingFinding } from '../../shared/go-layers.ts';
-import { removeSiteFix, replaceSiteValueFix } from './rules-go-fixes.ts';
+import type { ScanContext } from '../../shared/scan-report.ts';
+import { removeAssignmentsFix, removeSiteFix, replaceSiteValueFix } from './rules-go-fixes.ts';
 import {
   contextIdsOf,
   contextLabels,
+  describeEnvironmentOrigin,
+  environmentKey,
+  environmentOrigin,
+  evidenceValue,
+  goContexts,
+  locationOf,
   severityOf,
   settingSites,
   shownValue,
   siteLocation,
   siteValues,
   worstSeverity,
+  type EnvironmentOrigin,
   type SettingSite,
 } from './rules-go-support.ts';
+import { contextLabels as shellContextLabels, idsOf } from './rules-shell-support.ts';
 import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
 
-async function moduleModeOffDraft(facts: FindingFacts, site: SettingSite): Promise<FindingDraft> {
-  const fix = await removeSiteFix(facts, site, {
-    contextIds: contextIdsOf(site.contexts),
-    description: `module mode is on again (GO111MODULE unset) in ${contextLabels(site.contexts)}`,
-  });
-  const location = await siteLocation(facts, site);
+/** One place GO111MODULE=off comes from, with every context it reaches. */
+interface ModuleModeOff {
+  key: string;
+  where: string;
+  /** The site go's settings layers report, or null when only the environment shows it. */
+  site: SettingSite | null;
+  origin: EnvironmentOrigin | null;
+  /** Every context with the setting, whether or not it runs a go. */
+  contexts: ScanContext[];
+}
+
+/**
+ * Finds GO111MODULE=off from go's settings layers, and from the environment of contexts where go
+ * did not run (no go on PATH, or its settings could not be read). The setting is as wrong there,
+ * and takes effect as soon as go is found.
+ */
+function moduleModeOffPlaces(facts: FindingFacts): ModuleModeOff[] {
+  const places = new Map<string, ModuleModeOff>();
+  for (const site of settingSites(facts, 'GO111MODULE', (value, source) => value === 'off' && source.layer !== 'default')) {
+    const known = places.get(site.key);
+    const contexts = site.contexts.map((context) => context.context);
+    if (known) known.contexts.push(...contexts.filter((context) => !known.contexts.includes(context)));
+    else places.set(site.key, { key: site.key, where: site.where, site, origin: site.origin, contexts });
+  }
+  const withLayers = new Set(goContexts(facts).map((context) => context.context.id));
+  for (const context of facts.report.contexts) {
+    if (!context.ok || withLayers.has(context.id) || context.env.GO111MODULE?.trim() !== 'off') continue;
+    const origin = environmentOrigin(context, 'GO111MODULE');
+    const key = environmentKey(origin, 'GO111MODULE', facts.home);
+    const known = places.get(key);
+    if (known) known.contexts.push(context);
+    else {
+      const where = describeEnvironmentOrigin(origin, facts.home);
+      places.set(key, { key, where, site: null, origin, contexts: [context] });
+    }
+  }
+  return [...places.values()];
+}
+
+async function moduleModeOffDraft(facts: FindingFacts, place: ModuleModeOff): Promise<FindingDraft> {
+  const labels = shellContextLabels(place.contexts);
+  const effect = {
+    contextIds: idsOf(place.contexts),
+    description: `Module mode is on again (GO111MODULE unset) in ${labels}.`,
+  };
+  const fix =
+    place.site?.source.layer === 'env-file'
+      ? await removeSiteFix(facts, place.site, effect)
+      : await removeAssignmentsFix(facts, 'GO111MODULE', place.contexts, {
+          id: 'remove-export',
+          title: `Stop exporting GO111MODULE in ${place.where}`,
+          effect,
+        });
+  const location =
+    place.site !== null
+      ? await siteLocation(facts, place.site)
+      : place.origin?.kind === 'startup-line'
+        ? await locationOf(facts, place.origin.file, place.origin.line)
+        : null;
   return {
-    key: site.key,
-    title: `GO111MODULE=off from ${site.where} turns module mode off in every project`,
+    key: place.key,
+    title: `GO111MODULE=off from ${place.where} turns module mode off in every project`,
     explanation:
-      `GO111MODULE=off is set by ${site.where}. It is a leftover from before Go 1.16, when module mode became ` +
+      `GO111MODULE=off is set by ${place.where}. It is a leftover from before Go 1.16, when module mode became ` +
       `the default: go ignores every go.mod and looks for imports in GOPATH/src instead. \`go install ` +
       `example.com/tool@latest\` and \`go mod tidy\` fail with "go: modules disabled by GO111MODULE=off", and ` +
       `imports that go.mod lists are reported as "cannot find package". GOTOOLCHAIN switching is off too. ` +
-      `Remove the setting; check IDE run configurations for the same variable. This affects ` +
-      `${contextLabels(site.contexts)}.`,
+      `Remove the setting, and check IDE run configurations for the same variable. This affects ${labels}.`,
     evidence: {
-      contextIds: contextIdsOf(site.contexts),
-      values: siteValues(site),
+      contextIds: idsOf(place.contexts),
+      values: place.contexts.map((context) => evidenceValue('GO111MODULE', 'off', context.id, place.where)),
       locations: location ? [location] : [],
     },
     fixes: fix ? [fix] : [],
@@ -50,8 +111,7 @@ export const go111moduleOffRule: Rule = {
   title: 'GO111MODULE=off turns module mode off in every project',
   reads: ['go-layers', 'provenance'],
   async check(facts) {
-    const sites = settingSites(facts, 'GO111MODULE', (value, source) => value === 'off' && source.layer !== 'default');
-    return Promise.all(sites.map((site) => moduleModeOffDraft(facts, site)));
+    return Promise.all(moduleModeOffPlaces(facts).map((place) => moduleModeOffDraft(facts, place)));
   },
 };
 

@@ -5,11 +5,22 @@
  * outside the project use the older Go.
  */
 import type { Fix } from '../../shared/findings.ts';
-import { renderPathPrepend } from '../files/managed-block.ts';
+import type { ToolchainOrigin } from '../../shared/go-toolchain-resolution.ts';
 import { compareGoVersions, versionFromToolchain } from '../go/go-layers-version.ts';
-import { managedBlockEdit, startupFileSyntax } from './fix-edits.ts';
+import { managedBlockEdit, renderHomePathEntry, startupFileSyntax } from './fix-edits.ts';
 import { contextIdsOf, contextLabels, evidenceValue, goContexts, type GoContext } from './rules-go-support.ts';
 import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
+import { goWithVersion } from './rules-shell-support.ts';
+
+/** Where the toolchain go switches to comes from, in words for evidence. */
+const ORIGIN_WORDS: Record<ToolchainOrigin, string | null> = {
+  'running-binary': null,
+  path: 'a go1.X.Y program on PATH',
+  'module-cache': 'the module cache',
+  'file-proxy': 'a file:// GOPROXY',
+  'network-download': 'a download',
+  none: null,
+};
 
 /** The contexts where go switches toolchains because of the project's go or toolchain line. */
 function switchingContexts(facts: FindingFacts): GoContext[] {
@@ -63,7 +74,7 @@ async function projectSwitchDrafts(facts: FindingFacts): Promise<FindingDraft[]>
     fixes.push({
       id: 'prefer-project-go',
       title: `Put ${root}/bin first on PATH in ~/.profile`,
-      edits: [await managedBlockEdit(facts.files, profile, shell, [renderPathPrepend(shell, `${root}/bin`)])],
+      edits: [await managedBlockEdit(facts.files, profile, shell, [renderHomePathEntry(shell, `${root}/bin`, 'prepend', facts.home)])],
       command: null,
       effect: {
         contextIds: contextIdsOf(contexts),
@@ -92,8 +103,13 @@ async function projectSwitchDrafts(facts: FindingFacts): Promise<FindingDraft[]>
       evidence: {
         contextIds: contextIdsOf(contexts),
         values: contexts.flatMap((context) => [
-          evidenceValue('go on PATH', context.resolution?.binary?.path ?? null, context.context.id, local),
-          evidenceValue('go in the project', selection.executable ?? chosen, context.context.id, selection.origin),
+          evidenceValue('go on PATH', goWithVersion(context.resolution?.binary?.path, local), context.context.id, null),
+          evidenceValue(
+            'go in the project',
+            goWithVersion(selection.executable ?? chosen, selection.executable ? chosen : null),
+            context.context.id,
+            ORIGIN_WORDS[selection.origin],
+          ),
         ]),
         locations: requirement
           ? [
@@ -116,7 +132,7 @@ async function projectSwitchDrafts(facts: FindingFacts): Promise<FindingDraft[]>
 export const projectToolchainSwitchRule: Rule = {
   id: 'project-toolchain-switch',
   severity: 'hint',
-  title: 'go switches to a newer toolchain inside the project folder',
+  title: 'The go command switches to a newer toolchain inside the project folder',
   reads: ['go-layers', 'toolchains', 'project', 'startup-files'],
   check: projectSwitchDrafts,
 };

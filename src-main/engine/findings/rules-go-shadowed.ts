@@ -85,6 +85,9 @@ async function draftOf(facts: FindingFacts, group: ShadowGroup): Promise<Finding
   for (const { origin } of origins) {
     if (origin.kind === 'startup-line') locations.push(await locationOf(facts, origin.file, origin.line));
   }
+  const uniqueLocations = locations.filter(
+    (location, index) => locations.findIndex((other) => other.file === location.file && other.line === location.line) === index,
+  );
 
   const fixes: Fix[] = [];
   const removeExport = await removeAssignmentsFix(
@@ -120,13 +123,14 @@ async function draftOf(facts: FindingFacts, group: ShadowGroup): Promise<Finding
   if (removeLine) fixes.push(removeLine);
 
   return {
-    key: envFile,
+    key: `${shownPath(file, facts.home)}:${name}`,
     title: `${name} from ${envFile} is hidden by an exported ${name} (${exportedAt.join(', ')})`,
     explanation:
       `${envFile} sets ${name}=${shownValue(name, group.fileValue)}, the value \`go env -w\` saved. ` +
-      `An exported ${name} always wins over the Go env file, so in ${contextLabels(hiddenContexts)} go uses ` +
+      `An exported ${name} always wins over the Go env file, so go uses ` +
       `${[...new Set(group.hidden.map((entry) => shownValue(name, entry.setting.winningValue)))].join(' or ')} ` +
-      `from ${exportedAt.join(' and ')} instead. ${usingText} Go only warns about this once, when the value is ` +
+      `from ${exportedAt.join(' and ')} instead in ${contextLabels(hiddenContexts)}. ${usingText} ` +
+      `Go only warns about this once, when the value is ` +
       `written: "go env -w ${name}=... does not override conflicting OS environment variable". Keep the ` +
       `setting in one place: stop exporting it, or delete the Go env file line.`,
     evidence: {
@@ -142,7 +146,7 @@ async function draftOf(facts: FindingFacts, group: ShadowGroup): Promise<Finding
           ),
         ),
       ],
-      locations,
+      locations: uniqueLocations,
     },
     fixes,
   };

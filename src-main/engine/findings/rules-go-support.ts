@@ -19,6 +19,7 @@ import type { AssignmentVia, InheritedOrigin } from '../../shared/provenance.ts'
 import type { ScanContext } from '../../shared/scan-report.ts';
 import { displayPath } from '../files/write-block.ts';
 import { redactText, redactValue } from './redact.ts';
+import { contextLabels as shellContextLabels, quotedValue, sentence } from './rules-shell-support.ts';
 import type { ContextFacts, FindingFacts } from './rule.ts';
 
 /** A probed context that runs a go whose settings layers were worked out. */
@@ -65,6 +66,14 @@ export function environmentOrigin(context: ScanContext, name: string): Environme
   return { kind: 'inherited', inherited: provenance?.inherited ?? null };
 }
 
+/**
+ * Returns the finding key of an exported variable: its startup file and name (`~/.zshrc:GOFLAGS`),
+ * or `environment:GOFLAGS` when the session set it. No line number, so the key survives edits.
+ */
+export function environmentKey(origin: EnvironmentOrigin, name: string, home: string): string {
+  return origin.kind === 'startup-line' ? `${displayPath(origin.file, home)}:${name}` : `environment:${name}`;
+}
+
 /** Names an environment origin for people: `~/.bashrc:2`, or the session environment. */
 export function describeEnvironmentOrigin(origin: EnvironmentOrigin, home: string): string {
   if (origin.kind === 'startup-line') {
@@ -100,7 +109,11 @@ export interface SettingSite {
   /** The origin of an `environment` value; null for the other layers. */
   origin: EnvironmentOrigin | null;
   contexts: GoContext[];
-  /** Stable finding key: `~/.config/go/env:1`, `~/.zshrc:2`, `GOFLAGS in the environment`. */
+  /**
+   * Stable finding key: the file and variable (`~/.config/go/env:GOPROXY`, `~/.zshrc:GOFLAGS`), or
+   * `environment:GOFLAGS` and `default:GOFLAGS`. It names no line, so it stays the same when lines
+   * are added or removed above the setting.
+   */
   key: string;
   /** The same place in words, for evidence and explanations. */
   where: string;
@@ -116,23 +129,21 @@ function siteOf(
   switch (source.layer) {
     case 'env-file': {
       const where = `${displayPath(source.path, home)}:${source.line}`;
-      return { key: where, where, origin: null };
+      return { key: `${displayPath(source.path, home)}:${name}`, where, origin: null };
     }
     case 'goroot-go.env':
       return {
-        key: `${displayPath(source.path, home)}:${source.line}`,
+        key: `${displayPath(source.path, home)}:${name}`,
         where: `${displayPath(source.path, home)}:${source.line} ($GOROOT/go.env, part of the Go installation)`,
         origin: null,
       };
     case 'environment': {
       const origin = environmentOrigin(context, name);
       const where = describeEnvironmentOrigin(origin, home);
-      const key =
-        origin.kind === 'startup-line' ? `${displayPath(origin.file, home)}:${origin.line}` : `${name} in the environment`;
-      return { key, where, origin };
+      return { key: environmentKey(origin, name, home), where, origin };
     }
     default:
-      return { key: `${name} default`, where: 'the built-in default', origin: null };
+      return { key: `default:${name}`, where: 'the built-in default', origin: null };
   }
 }
 
@@ -173,7 +184,7 @@ export function settingSites(
 export interface JudgedSetting {
   finding: GoSettingFinding;
   contexts: GoContext[];
-  /** Stable key: the line for file findings, `NAME in the environment` otherwise. */
+  /** Groups findings of one place: the file line for file findings, `NAME in the environment` otherwise. */
   key: string;
 }
 
@@ -226,22 +237,18 @@ export function contextIdsOf(contexts: { context: ScanContext }[]): string[] {
   return [...new Set(contexts.map((entry) => entry.context.id))];
 }
 
-/** Lists context labels for an explanation: `bash, login terminal; zsh, terminal tab`. */
+/** Lists context labels for an explanation: `bash (login terminal) and zsh (terminal tab, non-login)`. */
 export function contextLabels(contexts: { context: ScanContext }[]): string {
-  const labels = [...new Set(contexts.map((entry) => entry.context.label))];
-  return labels.join('; ');
+  return shellContextLabels(contexts.map((entry) => entry.context));
 }
 
 /** Returns a value for titles and explanations, with secrets masked; quoted when it has spaces or quotes. */
 export function shownValue(name: string, value: string): string {
   const masked = redactValue(name, value);
-  return /^[\w.,:/@*+=~-]+$/.test(masked) ? masked : JSON.stringify(masked);
+  return /^[\w.,:/@*+=~-]+$/.test(masked) ? masked : quotedValue(masked);
 }
 
-/** Returns `text` with its first letter in upper case, for reasons that start a sentence. */
-export function sentence(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
+export { sentence };
 
 /** Returns the evidence value of a setting in one context, masked. */
 export function evidenceValue(

@@ -5,9 +5,8 @@
  */
 import type { Fix } from '../../shared/findings.ts';
 import type { GoModLines } from '../../shared/go-toolchain-resolution.ts';
-import { renderPathPrepend } from '../files/managed-block.ts';
 import { compareGoVersions, versionFromToolchain } from '../go/go-layers-version.ts';
-import { managedBlockEdit, startupFileSyntax } from './fix-edits.ts';
+import { managedBlockEdit, renderHomePathEntry, startupFileSyntax } from './fix-edits.ts';
 import { removeSiteFix, setEnvFileValueFix } from './rules-go-fixes.ts';
 import { invalidValueDrafts } from './rules-go-invalid.ts';
 import {
@@ -23,13 +22,14 @@ import {
   type SettingSite,
 } from './rules-go-support.ts';
 import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
+import { goWithVersion } from './rules-shell-support.ts';
 
 /** Returns the three views of "which Go" for one context, as evidence. */
 function threeWayValues(context: GoContext) {
   const view = context.resolution?.threeWay;
   const id = context.context.id;
   return [
-    evidenceValue('go on PATH', view?.binaryOnPath ?? null, id, context.resolution?.binary?.version ?? null),
+    evidenceValue('go on PATH', goWithVersion(view?.binaryOnPath, context.resolution?.binary?.version), id, null),
     evidenceValue('go version', view?.goVersion ?? null, id, null),
     evidenceValue('go env GOROOT', view?.goEnvGoroot ?? null, id, null),
   ];
@@ -147,12 +147,12 @@ async function localDraft(facts: FindingFacts, site: SettingSite): Promise<Findi
     key: site.key,
     severity,
     title: fromInstallation
-      ? `GOTOOLCHAIN=local comes from the Go installation's own go.env (${site.key})`
+      ? `GOTOOLCHAIN=local comes from the Go installation's own go.env (${site.where.replace(/ \(.*\)$/, '')})`
       : `GOTOOLCHAIN=local from ${site.where} stops go from switching to the Go this project needs`,
     explanation:
       `GOTOOLCHAIN=local is set by ${site.where}` +
       (fromInstallation
-        ? ', part of the Go installation and not any file of yours: whoever packaged or installed this Go made it the default. '
+        ? ', not by any file of yours: whoever packaged or installed this Go made it the default. '
         : '. ') +
       `With local, go always runs itself (${local}) and never switches to a newer Go that a project's go.mod ` +
       `or go.work requires, as it does with the usual default auto.${projectText}${installedText} Setting ` +
@@ -205,7 +205,7 @@ async function localFixes(facts: FindingFacts, site: SettingSite, newerGoroot: s
     fixes.push({
       id: 'prefer-newer-go',
       title: `Put ${newerGoroot}/bin first on PATH in ~/.profile`,
-      edits: [await managedBlockEdit(facts.files, profile, shell, [renderPathPrepend(shell, `${newerGoroot}/bin`)])],
+      edits: [await managedBlockEdit(facts.files, profile, shell, [renderHomePathEntry(shell, `${newerGoroot}/bin`, 'prepend', facts.home)])],
       command: null,
       effect: {
         contextIds,

@@ -20,6 +20,7 @@ import {
   probedContexts,
   sessionFiles,
 } from './rules-shell-support.ts';
+import { isGoReadVariable } from './rules-value-support.ts';
 
 /** Rewrites a line that sets a variable without exporting it into one that exports it; null when unsure. */
 function exportedLine(text: string, name: string, shell: ShellName): string | null {
@@ -127,14 +128,15 @@ async function notExportedFixes(
 const notExported: Rule = {
   id: 'not-exported',
   severity: 'warning',
-  title: 'a variable is set but not exported',
+  title: 'A variable go reads is set but not exported',
   reads: ['contexts', 'provenance', 'startup-files'],
   async check(facts) {
     const byName = new Map<string, { assignment: Assignment; contexts: ScanContext[] }>();
     for (const context of probedContexts(facts)) {
       for (const [name, variable] of Object.entries(context.provenance?.variables ?? {})) {
         const last = variable.chain[variable.chain.length - 1];
-        if (!variable.notExported || !last || last.value === null) continue;
+        // A plain shell variable that only builds other values is meant to stay in the shell.
+        if (!variable.notExported || !last || last.value === null || !isGoReadVariable(name)) continue;
         const item = byName.get(name) ?? { assignment: last, contexts: [] };
         item.contexts.push(context);
         byName.set(name, item);
@@ -210,7 +212,7 @@ async function universalFixes(
 const fishUniversal: Rule = {
   id: 'fish-universal',
   severity: 'warning',
-  title: 'a fish universal variable sets a Go variable',
+  title: 'A fish universal variable sets a Go variable',
   reads: ['contexts', 'provenance', 'startup-files'],
   async check(facts) {
     const desktop = probedContexts(facts).find((context) => context.mode === 'desktop');

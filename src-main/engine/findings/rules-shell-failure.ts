@@ -5,6 +5,7 @@
  */
 import type { ScanContext } from '../../shared/scan-report.ts';
 import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
+import { sentence } from './rules-shell-support.ts';
 
 /** The startup file and line a failure message names, as `~/.bashrc:2` or `/etc/profile:7`. */
 const NAMED_LINE = /((?:~|\/)[^\s:`()]+):(\d+)/;
@@ -38,7 +39,7 @@ async function failureDrafts(facts: FindingFacts): Promise<FindingDraft[]> {
     drafts.push({
       key: context.id,
       severity: 'error',
-      title: `${context.label} ${what}`,
+      title: `${sentence(context.label)} ${what}`,
       explanation:
         `Go Env Lens started ${context.label} the way a terminal does, and ${error.message}. ` +
         `Every new ${context.label.split(',')[0]} session hangs or closes the same way, and what it would see of Go is unknown. ` +
@@ -59,7 +60,7 @@ async function failureDrafts(facts: FindingFacts): Promise<FindingDraft[]> {
                 command,
                 effect: {
                   contextIds: [context.id],
-                  description: `${context.label} starts again once the line that stops it is fixed`,
+                  description: `${sentence(context.label)} starts again once the line that stops it is fixed.`,
                 },
               },
             ],
@@ -71,7 +72,7 @@ async function failureDrafts(facts: FindingFacts): Promise<FindingDraft[]> {
 export const contextFailedRule: Rule = {
   id: 'context-failed',
   severity: 'error',
-  title: 'a shell does not finish starting',
+  title: 'A shell does not finish starting',
   reads: ['contexts'],
   check: failureDrafts,
 };

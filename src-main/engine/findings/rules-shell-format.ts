@@ -5,9 +5,10 @@
  */
 import { promises as fs } from 'node:fs';
 
-import type { EvidenceLocation, Fix } from '../../shared/findings.ts';
+import type { EvidenceLocation, EvidenceValue, Fix } from '../../shared/findings.ts';
 import type { ScanContext } from '../../shared/scan-report.ts';
-import { editFile } from './fix-edits.ts';
+import { ShellValueError } from '../files/managed-block.ts';
+import { editFile, renderHomeAssignment, replaceLine, startupFileSyntax } from './fix-edits.ts';
 import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
 import {
   contextLabels,
@@ -15,35 +16,57 @@ import {
   displayPath,
   idsOf,
   isHomeFile,
+  isSimpleAssignment,
+  lineText,
+  linesPhrase,
+  listedLabel,
   listWords,
   locationOf,
   probedContexts,
+  quotedValue,
   winningAssignment,
 } from './rules-shell-support.ts';
+import {
+  characterProblems,
+  INVISIBLE,
+  INVISIBLE_ALL,
+  isGoReadVariable,
+  referencedNames,
+  type CharacterProblem,
+} from './rules-value-support.ts';
 
-/** At most this many lines are listed as evidence of one file's format problem. */
-const MAX_FORMAT_LOCATIONS = 20;
+/** At most this many lines with a Windows line ending are listed as evidence; the rest are counted. */
+const MAX_LINE_ENDING_LOCATIONS = 3;
+/** At most this many lines with a lone carriage return or invisible characters are listed as evidence. */
+const MAX_CHARACTER_LOCATIONS = 10;
 
-/**
- * Characters that look like nothing or like a space but are not one to a shell: zero-width space,
- * joiners, word joiner, a byte order mark inside the text, and the no-break space.
- */
-const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF\u00A0]/;
-const INVISIBLE_ALL = /[\u200B-\u200D\u2060\uFEFF]/g;
+/** The lines of a file's raw bytes that end in `\r\n`, and those with a carriage return elsewhere. */
+interface CarriageReturns {
+  /** 1-based numbers of the lines with a Windows line ending. */
+  lineEndings: number[];
+  /** 1-based numbers of the lines with a carriage return that does not end the line. */
+  inside: number[];
+  /** The number of lines in the file. */
+  lineCount: number;
+}
 
-/** Returns the 1-based numbers of the lines that end in `\r\n` in a file's raw bytes. */
-async function crlfLines(file: string): Promise<number[]> {
+/** Finds the carriage returns of a file in its raw bytes, which the editor's text no longer has. */
+async function findCarriageReturns(file: string): Promise<CarriageReturns> {
+  const none = { lineEndings: [], inside: [], lineCount: 0 };
   // A named pipe would block the read until something writes to it.
   const stat = await fs.stat(file).catch(() => null);
-  if (!stat?.isFile()) return [];
+  if (!stat?.isFile()) return none;
   const bytes = await fs.readFile(file).catch(() => null);
-  if (bytes === null) return [];
+  if (bytes === null) return none;
   const raw = bytes.toString('latin1');
-  const numbers: number[] = [];
-  raw.split('\n').forEach((line, index) => {
-    if (line.endsWith('\r')) numbers.push(index + 1);
+  const lines = raw.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const found: CarriageReturns = { lineEndings: [], inside: [], lineCount: lines.length };
+  lines.forEach((line, index) => {
+    if (line.endsWith('\r')) found.lineEndings.push(index + 1);
+    if (line.replace(/\r+$/, '').includes('\r')) found.inside.push(index + 1);
   });
-  return numbers;
+  return found;
 }
 
 /** Returns the home startup files some context read, once each, in the order first read. */
@@ -61,7 +84,7 @@ function readHomeFiles(facts: FindingFacts): { file: string; contexts: ScanConte
 const fileFormat: Rule = {
   id: 'file-format',
   severity: 'error',
-  title: 'a startup file has Windows line endings, a byte order mark or invisible characters',
+  title: 'A startup file has Windows line endings, carriage returns, a byte order mark or invisible characters',
   reads: ['startup-files', 'file-system'],
   async check(facts) {
     const drafts: FindingDraft[] = [];
@@ -69,22 +92,26 @@ const fileFormat: Rule = {
       const opened = await facts.files.read(file);
       if (!opened?.exists) continue;
       const lines = opened.text.split('\n');
-      // A CRLF file's text has its CRs removed already, so they are found in the bytes.
-      const carriageReturns =
-        opened.format.lineEnding === 'lf'
-          ? lines.flatMap((line, index) => (line.includes('\r') ? [index + 1] : []))
-          : await crlfLines(opened.realPath);
+      const carriageReturns = await findCarriageReturns(opened.realPath);
+      const { lineEndings, inside } = carriageReturns;
       const invisible = lines.flatMap((line, index) => (INVISIBLE.test(line) ? [index + 1] : []));
-      if (carriageReturns.length === 0 && !opened.format.bom && invisible.length === 0) continue;
+      if (lineEndings.length === 0 && inside.length === 0 && !opened.format.bom && invisible.length === 0) continue;
 
       const problems: string[] = [];
-      if (carriageReturns.length > 0) {
-        const lineCount = lines.length - (opened.text.endsWith('\n') ? 1 : 0);
+      if (lineEndings.length > 0) {
+        const [count, verb] = lineEndings.length === 1 ? ['1', 'ends'] : [String(lineEndings.length), 'end'];
+        const ending = lineEndings.length === 1 ? 'a Windows line ending' : 'Windows line endings';
         problems.push(
-          `${carriageReturns.length} of its ${lineCount} lines end with a Windows line ending ` +
+          `${count} of its ${carriageReturns.lineCount} lines ${verb} with ${ending} ` +
             '(CR LF). The shell keeps the CR as part of each value, so a PATH entry such as ' +
             '"/usr/local/go/bin\\r" names a directory that does not exist, and GOPATH ends in an ' +
             'invisible character',
+        );
+      }
+      if (inside.length > 0) {
+        problems.push(
+          `${linesPhrase(inside)} ${inside.length === 1 ? 'contains' : 'contain'} a carriage return (CR) ` +
+            'inside the line, which the shell keeps in the value it sets there',
         );
       }
       if (opened.format.bom) {
@@ -100,14 +127,28 @@ const fileFormat: Rule = {
         );
       }
       const shown = displayPath(file, facts.home);
-      const evidenceLines = [...new Set([...carriageReturns, ...invisible])].sort((a, b) => a - b);
-      if (evidenceLines.length === 0) evidenceLines.push(1);
+      const evidenceLines = [
+        ...lineEndings.slice(0, MAX_LINE_ENDING_LOCATIONS),
+        ...[...new Set([...inside, ...invisible])].slice(0, MAX_CHARACTER_LOCATIONS),
+      ];
+      const listed = [...new Set(evidenceLines)].sort((a, b) => a - b);
+      if (listed.length === 0) listed.push(1);
       const locations: EvidenceLocation[] = await Promise.all(
-        evidenceLines.slice(0, MAX_FORMAT_LOCATIONS).map((line) => locationOf(facts.files, file, line)),
+        listed.map((line) => locationOf(facts.files, file, line)),
       );
+      const values: EvidenceValue[] = [];
+      if (lineEndings.length > MAX_LINE_ENDING_LOCATIONS) {
+        values.push({
+          name: 'lines with Windows line endings',
+          value: `${lineEndings.length} of ${carriageReturns.lineCount}, the first ${MAX_LINE_ENDING_LOCATIONS} listed`,
+          contextId: null,
+          source: shown,
+        });
+      }
 
+      // A carriage return has no use in a startup file, so every one goes, not only those ending lines.
       const edit = await editFile(facts.files, file, (text) =>
-        text.replace(/\r+(?=\n|$)/g, '').replace(/\u00A0/g, ' ').replace(INVISIBLE_ALL, ''),
+        text.replace(/\r/g, '').replace(/\u00A0/g, ' ').replace(INVISIBLE_ALL, ''),
       );
       if (opened.format.lineEnding !== 'lf') edit.lineEnding = 'lf';
       if (opened.format.bom) edit.bom = false;
@@ -119,33 +160,26 @@ const fileFormat: Rule = {
         effect: { contextIds: idsOf(contexts), description: `The shells read every line of ${shown} as written.` },
       };
       const kinds = [
-        ...(carriageReturns.length > 0 ? ['Windows line endings'] : []),
+        ...(lineEndings.length > 0 ? [lineEndings.length === 1 ? 'a Windows line ending' : 'Windows line endings'] : []),
+        ...(inside.length > 0 ? [inside.length === 1 ? 'a carriage return' : 'carriage returns'] : []),
         ...(opened.format.bom ? ['a byte order mark'] : []),
         ...(invisible.length > 0 ? ['invisible characters'] : []),
       ];
       drafts.push({
         key: shown,
-        // Line endings and a byte order mark break commands; invisible characters change values.
-        severity: carriageReturns.length > 0 || opened.format.bom ? 'error' : 'warning',
+        // Line endings, carriage returns and a byte order mark break commands; invisible characters change values.
+        severity: lineEndings.length > 0 || inside.length > 0 || opened.format.bom ? 'error' : 'warning',
         title: `${shown} has ${listWords(kinds)}`,
         explanation:
           `${shown} is read by ${contextLabels(contexts)}, but ${problems.join('. Also, ')}. This ` +
           'happens when a file is edited with a Windows editor or copied from a web page.',
-        evidence: { contextIds: idsOf(contexts), values: [], locations },
+        evidence: { contextIds: idsOf(contexts), values, locations },
         fixes: [fix],
       });
     }
     return drafts;
   },
 };
-
-/** Describes what is wrong with a value's characters, or returns null when nothing is. */
-function characterProblem(value: string): string | null {
-  if (value.includes('\r')) return 'ends in a carriage return (CR)';
-  if (INVISIBLE.test(value)) return 'contains an invisible character';
-  if (value !== value.trim()) return 'starts or ends with a space';
-  return null;
-}
 
 /** A value of one variable or PATH entry, and the line that set it. */
 interface SourcedValue {
@@ -171,11 +205,20 @@ function sourcedValues(context: ScanContext): SourcedValue[] {
   return values;
 }
 
-async function hasFormatProblem(facts: FindingFacts, file: string): Promise<boolean> {
+/** The kinds of character problems a file's format finding explains, with the fix that removes them. */
+async function formatExplains(facts: FindingFacts, file: string): Promise<Set<CharacterProblem['kind']>> {
+  const explained = new Set<CharacterProblem['kind']>();
   const opened = await facts.files.read(file);
-  if (opened === null) return false;
-  const { lineEnding, bom } = opened.format;
-  return lineEnding !== 'lf' || bom || opened.text.includes('\r') || INVISIBLE.test(opened.text);
+  if (opened === null || !opened.exists) return explained;
+  const { lineEnding } = opened.format;
+  if (lineEnding !== 'lf' || opened.text.includes('\r')) explained.add('carriage-return');
+  if (INVISIBLE.test(opened.text)) explained.add('invisible');
+  return explained;
+}
+
+/** Returns where a value was set, for evidence: `~/.profile:2`, or null when it was inherited. */
+function sourceOf(facts: FindingFacts, value: SourcedValue): string | null {
+  return value.file === null ? null : displayLocation(value.file, value.line, facts.home);
 }
 
 /** Returns where a value was set, in words. */
@@ -189,49 +232,99 @@ async function sourceLocations(facts: FindingFacts, value: SourcedValue): Promis
   return [await locationOf(facts.files, value.file, value.line)];
 }
 
+/** Returns a value without carriage returns, invisible characters and surrounding spaces. */
+function cleanedValue(value: string): string {
+  return value.replace(/\r/g, '').replace(/\u00A0/g, ' ').replace(INVISIBLE_ALL, '').trim();
+}
+
+/**
+ * Returns the fix that writes the variable's line again with the cleaned value, or null when the
+ * line is not a plain assignment in a home file or builds its value from other variables.
+ */
+async function cleanValueFix(facts: FindingFacts, item: SourcedValue, contexts: ScanContext[]): Promise<Fix | null> {
+  if (item.name === 'PATH' || item.file === null || item.line === null || !isHomeFile(item.file, facts.home)) {
+    return null;
+  }
+  const { file, line } = item;
+  const shell = startupFileSyntax(file, facts.report.contexts);
+  const text = await lineText(facts.files, file, line);
+  if (text === null || !isSimpleAssignment(text, item.name, shell)) return null;
+  if (referencedNames(text).some((name) => name !== 'HOME')) return null;
+  const cleaned = cleanedValue(item.value);
+  let rendered: string;
+  try {
+    rendered = `${/^\s*/.exec(text)![0]}${renderHomeAssignment(shell, item.name, cleaned, facts.home)}`;
+  } catch (error) {
+    if (error instanceof ShellValueError) return null;
+    throw error;
+  }
+  return {
+    id: 'clean-value',
+    title: `Write ${item.name} without the stray characters at ${displayLocation(file, line, facts.home)}`,
+    edits: [await editFile(facts.files, file, (current) => replaceLine(current, line, rendered))],
+    command: null,
+    effect: {
+      contextIds: idsOf(contexts),
+      description: `${item.name} is ${quotedValue(cleaned)} in ${contextLabels(contexts)}.`,
+    },
+  };
+}
+
 const valueCharacters: Rule = {
   id: 'value-characters',
   severity: 'warning',
-  title: 'a Go variable or PATH entry contains a carriage return, a stray space or an invisible character',
+  title: 'A Go variable or PATH entry contains a carriage return, a stray space or an invisible character',
   reads: ['contexts', 'provenance'],
   async check(facts) {
-    const found = new Map<string, SourcedValue & { problem: string; contexts: ScanContext[] }>();
-    // A value from a file with Windows line endings or invisible characters is that file's
-    // finding, with its fix. Every context's source counts, because a context probed without a
-    // trace may not name the file.
-    const explainedByFile = new Set<string>();
+    type Found = SourcedValue & { problems: CharacterProblem[]; contexts: ScanContext[] };
+    const found = new Map<string, Found>();
+    // A carriage return or invisible character from a file that has them is that file's finding,
+    // whose fix removes them; any other problem of the value is reported here. Every context's
+    // source counts, because a context probed without a trace may not name the file.
+    const explained = new Map<string, Set<CharacterProblem['kind']>>();
     for (const context of probedContexts(facts)) {
       for (const candidate of sourcedValues(context)) {
-        const problem = characterProblem(candidate.value);
-        if (problem === null) continue;
+        if (candidate.name !== 'PATH' && !isGoReadVariable(candidate.name)) continue;
+        const problems = characterProblems(candidate.value);
+        if (problems.length === 0) continue;
         const key = `${candidate.name}:${JSON.stringify(candidate.value)}`;
-        if (candidate.file !== null && (await hasFormatProblem(facts, candidate.file))) explainedByFile.add(key);
-        const item = found.get(key) ?? { ...candidate, problem, contexts: [] };
+        if (candidate.file !== null) {
+          const kinds = explained.get(key) ?? new Set();
+          for (const kind of await formatExplains(facts, candidate.file)) kinds.add(kind);
+          explained.set(key, kinds);
+        }
+        const item: Found = found.get(key) ?? { ...candidate, problems, contexts: [] };
+        if (item.file === null && candidate.file !== null) Object.assign(item, { file: candidate.file, line: candidate.line });
         item.contexts.push(context);
         found.set(key, item);
       }
     }
     const drafts: FindingDraft[] = [];
-    for (const [key, item] of found) {
-      if (explainedByFile.has(key)) continue;
+    for (const [key, entry] of found) {
+      const kinds = explained.get(key) ?? new Set();
+      const problems = entry.problems.filter((problem) => !kinds.has(problem.kind));
+      if (problems.length === 0) continue;
+      const item = { ...entry, problems };
       const where = sourceWords(facts, item, 'set');
-      const quoted = JSON.stringify(item.value);
+      const quoted = quotedValue(item.value);
       const subject = item.name === 'PATH' ? `The PATH entry ${quoted}` : `${item.name}=${quoted}`;
+      const problem = listWords(item.problems.map((entry) => entry.words));
+      const fix = await cleanValueFix(facts, item, item.contexts);
       drafts.push({
         key: item.name === 'PATH' ? `PATH:${item.value.trim()}` : item.name,
-        severity: item.problem.includes('carriage') ? 'error' : undefined,
-        title: `${subject} ${item.problem}`,
+        severity: item.problems.some((entry) => entry.kind === 'carriage-return') ? 'error' : undefined,
+        title: `${subject} ${problem}`,
         explanation:
           `In ${contextLabels(item.contexts)}, ${item.name === 'PATH' ? 'a PATH entry' : item.name} ` +
-          `(${where}) ${item.problem}. Programs take the value character for character, so go ` +
+          `(${where}) ${problem}. Programs take the value character for character, so go ` +
           'and the shell see a value that differs from the one you read, and a directory named ' +
           'that way does not exist.',
         evidence: {
           contextIds: idsOf(item.contexts),
-          values: [{ name: item.name, value: item.value, contextId: item.contexts[0]!.id, source: where }],
+          values: [{ name: item.name, value: item.value, contextId: item.contexts[0]!.id, source: sourceOf(facts, item) }],
           locations: await sourceLocations(facts, item),
         },
-        fixes: [],
+        fixes: fix === null ? [] : [fix],
       });
     }
     return drafts;
@@ -275,7 +368,7 @@ const pathEntries: Rule = {
         key: `${item.kind}:${displayPath(item.value, facts.home)}`,
         title:
           item.kind === 'duplicate'
-            ? `${shown} is on PATH more than once`
+            ? `PATH lists ${shown} more than once`
             : `PATH lists ${shown}, which does not exist`,
         explanation:
           item.kind === 'duplicate'
@@ -286,7 +379,9 @@ const pathEntries: Rule = {
               'found there, which is harmless unless a program you expect lives there.',
         evidence: {
           contextIds: idsOf(item.contexts),
-          values: [{ name: 'PATH entry', value: item.value, contextId: item.contexts[0]!.id, source: where }],
+          values: [
+            { name: 'PATH entry', value: item.value, contextId: item.contexts[0]!.id, source: sourceOf(facts, item) },
+          ],
           locations: await sourceLocations(facts, item),
         },
         fixes: [],
@@ -307,7 +402,7 @@ const SLOW_STARTUP_WARNING_MS = 10_000;
 const slowStartup: Rule = {
   id: 'slow-startup',
   severity: 'hint',
-  title: 'a shell takes seconds to start',
+  title: 'A shell takes seconds to start',
   reads: ['contexts', 'startup-files'],
   async check(facts) {
     const drafts: FindingDraft[] = [];
@@ -328,7 +423,7 @@ const slowStartup: Rule = {
       drafts.push({
         key: context.id,
         severity: startupMs >= SLOW_STARTUP_WARNING_MS ? 'warning' : undefined,
-        title: `${context.label} took ${seconds} s to start`,
+        title: `Starting ${listedLabel(context.label)} took ${seconds} s`,
         explanation:
           `Starting ${context.label} and reading its startup files took about ${seconds} seconds in this scan ` +
           '(measured with tracing on, which adds some time). Every new terminal tab waits that long, and editors ' +

@@ -4,8 +4,8 @@
  */
 import type { EvidenceValue, Fix, FixFileEdit } from '../../shared/findings.ts';
 import type { ScanContext } from '../../shared/scan-report.ts';
-import { renderPathPrepend, ShellValueError, type ShellName } from '../files/managed-block.ts';
-import { managedBlockEdit, startupFileSyntax } from './fix-edits.ts';
+import { ShellValueError, type ShellName } from '../files/managed-block.ts';
+import { managedBlockEdit, renderHomePathEntry, startupFileSyntax } from './fix-edits.ts';
 import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
 import {
   compareGoVersions,
@@ -14,17 +14,21 @@ import {
   firstHomeFile,
   goDirectory,
   goValues,
+  goWithVersion,
   idsOf,
   inheritsSession,
   isHomeFile,
+  listedLabel,
   listWords,
   pathEntryLocations,
   pathEntryOf,
   probedContexts,
   profilePath,
+  sentence,
   sessionFiles,
   sessionReader,
   skipsProfile,
+  verbFor,
   whenProfileReaches,
 } from './rules-shell-support.ts';
 
@@ -53,7 +57,7 @@ async function prependEdits(
     const shell: ShellName =
       file === profilePath(facts) ? 'sh' : startupFileSyntax(file, facts.report.contexts);
     try {
-      const line = renderPathPrepend(shell, directory);
+      const line = renderHomePathEntry(shell, directory, 'prepend', facts.home);
       edits.push(await managedBlockEdit(facts.files, file, shell, [line]));
     } catch (error) {
       // A directory the shell cannot spell (a colon, a line break) gets no edit.
@@ -75,7 +79,7 @@ function fileReaching(facts: FindingFacts, context: ScanContext): string {
 const goMissing: Rule = {
   id: 'go-missing',
   severity: 'warning',
-  title: 'go is found in some contexts but not in others',
+  title: 'The go command is found in some contexts but not in others',
   reads: ['contexts', 'provenance', 'startup-files'],
   async check(facts) {
     const probed = probedContexts(facts);
@@ -110,16 +114,17 @@ const goMissing: Rule = {
         effect: {
           contextIds: idsOf(missing),
           description:
-            `${contextLabels(missing)} find go (${source.go!.path}, ` +
+            `${sentence(contextLabels(missing))} ${verbFor(missing, 'finds', 'find')} go (${source.go!.path}, ` +
             `${source.go!.version ?? 'version unknown'}): ${whenProfileReaches(facts, missing)}.`,
         },
       });
     }
     const draft: FindingDraft = {
       key: 'go',
-      title: `go is not found in ${contextLabels(missing)}`,
+      title: `The go command is not found in ${contextLabels(missing)}`,
       explanation:
-        `${contextLabels(withGo)} find go at ${goPaths}, but ${contextLabels(missing)} do not, ` +
+        `${sentence(contextLabels(withGo))} ${verbFor(withGo, 'finds', 'find')} go at ${goPaths}, but ` +
+        `${contextLabels(missing)} ${verbFor(missing, 'does', 'do')} not, ` +
         'because no directory on their PATH contains go. Programs started there, such as editors, ' +
         'build scripts and terminals, report "go: command not found". ' +
         `The directory ${directory} has to be on PATH in the startup file those contexts read.`,
@@ -148,7 +153,7 @@ function sessionVariables(facts: FindingFacts, reader: ScanContext): string[] {
 const sessionOutdated: Rule = {
   id: 'session-outdated',
   severity: 'hint',
-  title: 'the desktop session started before the latest change to ~/.profile',
+  title: 'The desktop session started before the latest change to ~/.profile',
   reads: ['contexts', 'provenance', 'startup-files'],
   async check(facts) {
     const reader = sessionReader(facts);
@@ -165,7 +170,7 @@ const sessionOutdated: Rule = {
     const values: EvidenceValue[] = [];
     if (directory !== null) {
       const source = displayPath(profilePath(facts), facts.home);
-      values.push({ name: 'go on PATH', value: reader.go!.path, contextId: reader.id, source });
+      values.push({ name: 'go on PATH', value: goWithVersion(reader.go!.path, reader.go!.version), contextId: reader.id, source });
     }
     for (const name of names) {
       values.push({ name, value: reader.env[name]!, contextId: reader.id, source: null });
@@ -176,8 +181,8 @@ const sessionOutdated: Rule = {
         key: 'session',
         title: 'Log out and back in so the desktop session gets the Go settings of ~/.profile',
         explanation:
-          `A new login reads ~/.profile and gets ${settings}, as ${reader.label} shows. ` +
-          `${contextLabels(stale)} start from the desktop session that is running now, which ` +
+          `A new login reads ~/.profile and gets ${settings}, as ${listedLabel(reader.label)} shows. ` +
+          `${sentence(contextLabels(stale))} ${verbFor(stale, 'starts', 'start')} from the desktop session that is running now, which ` +
           'began before ~/.profile had these lines, so they do not have them yet. Logging out ' +
           'and back in starts a session that does.',
         evidence: { contextIds: idsOf(stale), values, locations: [] },
@@ -202,7 +207,7 @@ function filesAddingOlderGo(facts: FindingFacts, older: ScanContext[]): Set<stri
 const goDiffers: Rule = {
   id: 'go-differs',
   severity: 'warning',
-  title: 'contexts run different go binaries or versions',
+  title: 'Contexts run different go binaries or versions',
   reads: ['contexts', 'provenance'],
   async check(facts) {
     const withGo = probedContexts(facts).filter((context) => context.go?.path);
@@ -223,7 +228,7 @@ const goDiffers: Rule = {
     if (older.length > 0 && older.every(hasNewestLater)) return [];
 
     const described = withGo.map(
-      (context) => `${context.label}: ${context.go!.path} (${context.go!.version ?? 'version unknown'})`,
+      (context) => `${listedLabel(context.label)}: ${context.go!.path} (${context.go!.version ?? 'version unknown'})`,
     );
     const newestDirectory = goDirectory(newest)!;
     const edits =
@@ -239,7 +244,7 @@ const goDiffers: Rule = {
         command: null,
         effect: {
           contextIds: idsOf(older),
-          description: `${contextLabels(older)} run ${newest.go!.path} (${newest.go!.version}) instead.`,
+          description: `${sentence(contextLabels(older))} ${verbFor(older, 'runs', 'run')} ${newest.go!.path} (${newest.go!.version}) instead.`,
         },
       });
     }

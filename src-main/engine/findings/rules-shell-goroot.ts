@@ -17,25 +17,36 @@ import {
   displayPath,
   idsOf,
   isHomeFile,
+  goWithVersion,
   isSimpleAssignment,
   lineText,
+  listWords,
   locationOf,
   probedContexts,
   profilePath,
   renderUnset,
+  uniqueLocations,
   winningAssignment,
 } from './rules-shell-support.ts';
+import { isGoRoot, referencePattern } from './rules-value-support.ts';
 
-/** Contexts grouped by where a variable got its value: the file and line, or inherited. */
+/** Contexts grouped by the file that gave a variable its value, or by inheriting it. */
 interface SettingGroup {
-  /** `~/file:line` of the assignment, or the variable's name when it was inherited. */
+  /** `~/file:NAME` of the file whose line won, or the variable's name when it was inherited. */
   key: string;
   value: string;
+  /** The winning assignment in the first context of the group. */
   assignment: Assignment | null;
+  /** Every line that assigns the variable in the group's contexts, in the order they ran, once each. */
+  assignments: Assignment[];
   contexts: ScanContext[];
 }
 
-/** Groups the contexts where `select` returns a value by the line that set the variable. */
+/**
+ * Groups the contexts where `select` returns a value by the file whose line set the variable
+ * last. The key names the file and variable, not the line, so it stays the same when lines are
+ * added or removed above it.
+ */
 function groupBySetting(
   facts: FindingFacts,
   name: string,
@@ -47,47 +58,67 @@ function groupBySetting(
     if (value === null) continue;
     const assignment = winningAssignment(context, name);
     const location = assignment?.location;
-    const key = location && location.line !== null ? displayLocation(location.file, location.line, facts.home) : name;
-    const group = groups.get(key) ?? { key, value, assignment, contexts: [] };
+    const key = location && location.line !== null ? `${displayPath(location.file, facts.home)}:${name}` : name;
+    const group = groups.get(key) ?? { key, value, assignment, assignments: [], contexts: [] };
     group.contexts.push(context);
+    for (const candidate of context.provenance?.variables[name]?.chain ?? []) {
+      const { file, line } = candidate.location;
+      if (line === null || candidate.value === null) continue;
+      if (group.assignments.some((known) => known.location.file === file && known.location.line === line)) continue;
+      group.assignments.push(candidate);
+    }
     groups.set(key, group);
   }
   return [...groups.values()];
 }
 
+/** Returns where the group's value was set, for evidence: `~/.profile:2`, or null when inherited. */
+function sourceOf(facts: FindingFacts, group: SettingGroup): string | null {
+  const location = group.assignment?.location;
+  if (!location || location.line === null) return null;
+  return displayLocation(location.file, location.line, facts.home);
+}
+
 function describeSource(facts: FindingFacts, group: SettingGroup): string {
-  const location = group.assignment?.location;
-  if (!location || location.line === null) return 'inherited from the session the contexts started in';
-  return `set at ${displayLocation(location.file, location.line, facts.home)}`;
+  const source = sourceOf(facts, group);
+  return source === null ? 'inherited from the session the contexts started in' : `set at ${source}`;
 }
 
+/** Returns the locations of every line that sets the variable in the group's contexts. */
 async function locationsOf(facts: FindingFacts, group: SettingGroup) {
-  const location = group.assignment?.location;
-  if (!location || location.line === null) return [];
-  return [await locationOf(facts.files, location.file, location.line)];
-}
-
-/** `$NAME` and `${NAME}` in a line. */
-function referencePattern(name: string): RegExp {
-  return new RegExp(String.raw`\$\{${name}\}|\$${name}(?![A-Za-z0-9_])`, 'g');
+  const locations = group.assignments.map((assignment) =>
+    locationOf(facts.files, assignment.location.file, assignment.location.line),
+  );
+  return uniqueLocations(await Promise.all(locations));
 }
 
 /**
- * Returns the text without the line that sets `name`. Other lines that use the variable get its
- * value written out, so a `PATH="$GOROOT/bin:$PATH"` line keeps adding the same directory.
+ * Returns the text without the lines that set `name`. Later lines of the file that use the
+ * variable get the value of the removed line above them written out, so a `PATH="$GOROOT/bin:$PATH"`
+ * line keeps adding the same directory.
  */
-function withoutSetting(text: string, line: number, name: string, value: string): string {
+function withoutSettings(text: string, removed: { line: number; value: string }[], name: string): string {
+  const byLine = new Map(removed.map((item) => [item.line, item.value]));
+  let current: string | null = null;
   let next = text;
+  // NOTE: a use of the variable above the first removed line of this file keeps the `$NAME`
+  // spelling; it got its value from another file, whose line may be removed by the same fix.
   text.split('\n').forEach((other, index) => {
-    if (index + 1 === line || /^\s*#/.test(other) || !referencePattern(name).test(other)) return;
-    next = replaceLine(next, index + 1, other.replace(referencePattern(name), value));
+    const value = byLine.get(index + 1);
+    if (value !== undefined) {
+      current = value;
+      return;
+    }
+    if (current === null || /^\s*#/.test(other) || !referencePattern(name).test(other)) return;
+    next = replaceLine(next, index + 1, other.replace(referencePattern(name), current));
   });
-  return removeLines(next, [line]);
+  return removeLines(next, [...byLine.keys()]);
 }
 
 /**
- * Returns the fix that removes the line setting a variable, or, for a value set by the session,
- * a system file or a line that does more, one that unsets it in a managed block.
+ * Returns the fix that removes every line setting a variable in the group's contexts, so no
+ * earlier line takes over. Where one of them cannot be removed (the session, a system file, a
+ * line that does more), the fix unsets the variable in a managed block instead.
  */
 async function removeSettingFix(
   facts: FindingFacts,
@@ -95,22 +126,36 @@ async function removeSettingFix(
   group: SettingGroup,
   effect: Fix['effect'],
 ): Promise<Fix | null> {
+  const byFile = new Map<string, { line: number; value: string }[]>();
+  let removable = group.assignments.length > 0 && group.assignment !== null;
+  for (const assignment of group.assignments) {
+    const { file, line } = assignment.location;
+    const shell = startupFileSyntax(file, facts.report.contexts);
+    const text = await lineText(facts.files, file, line);
+    if (!isHomeFile(file, facts.home) || line === null || !isSimpleAssignment(text, name, shell)) {
+      removable = false;
+      break;
+    }
+    byFile.set(file, [...(byFile.get(file) ?? []), { line, value: assignment.value ?? '' }]);
+  }
+  if (removable) {
+    const places = group.assignments.map((assignment) =>
+      displayLocation(assignment.location.file, assignment.location.line, facts.home),
+    );
+    const edits = [];
+    for (const [file, removed] of byFile) {
+      edits.push(await editFile(facts.files, file, (current) => withoutSettings(current, removed, name)));
+    }
+    return {
+      id: 'remove-line',
+      title: `Delete the ${name} ${places.length === 1 ? 'line' : 'lines'} at ${listWords(places)}`,
+      edits,
+      command: null,
+      effect,
+    };
+  }
   const location = group.assignment?.location;
   const inHome = !!location && isHomeFile(location.file, facts.home);
-  if (inHome && location.line !== null) {
-    const line = location.line;
-    const shell = startupFileSyntax(location.file, facts.report.contexts);
-    const text = await lineText(facts.files, location.file, line);
-    if (isSimpleAssignment(text, name, shell)) {
-      return {
-        id: 'remove-line',
-        title: `Delete the ${name} line at ${displayLocation(location.file, line, facts.home)}`,
-        edits: [await editFile(facts.files, location.file, (current) => withoutSetting(current, line, name, group.value))],
-        command: null,
-        effect,
-      };
-    }
-  }
   const file = inHome ? location.file : profilePath(facts);
   const shell = file === profilePath(facts) ? 'sh' : startupFileSyntax(file, facts.report.contexts);
   const unset = renderUnset(shell, name);
@@ -122,12 +167,6 @@ async function removeSettingFix(
     command: null,
     effect,
   };
-}
-
-/** Reports whether a directory is a Go root: it has `pkg/tool`, the check cmd/go makes. */
-async function isGoRoot(directory: string): Promise<boolean> {
-  const stat = await fs.stat(path.join(directory, 'pkg', 'tool')).catch(() => null);
-  return stat?.isDirectory() ?? false;
 }
 
 /** Says why a GOROOT value is not a Go root, or returns null when it is one. */
@@ -160,8 +199,9 @@ const gorootInvalid: Rule = {
       if (problem === null) continue;
       const labels = contextLabels(group.contexts);
       const goError = group.contexts.map((context) => context.go?.error).find((error) => error);
-      const consequence = goError
-        ? `Every go command fails in ${labels}: ${goError.split('\n')[0]}`
+      const goMessage = goError?.split('\n')[0]?.trim().replace(/[.:]$/, '');
+      const consequence = goMessage
+        ? `Every go command fails in ${labels}: ${goMessage}.`
         : `In ${labels}, go cannot find its standard library, so builds fail with "package fmt is not in std".`;
       const fix = await removeSettingFix(facts, 'GOROOT', group, {
         contextIds: idsOf(group.contexts),
@@ -177,7 +217,7 @@ const gorootInvalid: Rule = {
           'when GOROOT is not set, so the simplest fix is to delete the line.',
         evidence: {
           contextIds: idsOf(group.contexts),
-          values: [{ name: 'GOROOT', value: group.value, contextId: group.contexts[0]!.id, source }],
+          values: [{ name: 'GOROOT', value: group.value, contextId: group.contexts[0]!.id, source: sourceOf(facts, group) }],
           locations: await locationsOf(facts, group),
         },
         fixes: fix === null ? [] : [fix],
@@ -212,7 +252,7 @@ const gorootStale: Rule = {
       const compileError = goroot.mixedToolchainError ?? 'compile: version … does not match go tool version …';
       const fix = await removeSettingFix(facts, 'GOROOT', group, {
         contextIds: idsOf(group.contexts),
-        description: `go ${go.version} uses its own installation (${ownRoot}).`,
+        description: `The go on PATH (${go.version}) uses its own installation (${ownRoot}).`,
       });
       drafts.push({
         key: group.key,
@@ -226,8 +266,8 @@ const gorootStale: Rule = {
         evidence: {
           contextIds: idsOf(group.contexts),
           values: [
-            { name: 'GOROOT', value: group.value, contextId: context.id, source },
-            { name: 'go on PATH', value: go.path, contextId: context.id, source: go.version },
+            { name: 'GOROOT', value: group.value, contextId: context.id, source: sourceOf(facts, group) },
+            { name: 'go on PATH', value: goWithVersion(go.path, go.version), contextId: context.id, source: null },
           ],
           locations: await locationsOf(facts, group),
         },
@@ -278,7 +318,7 @@ const gopathIsGoroot: Rule = {
         evidence: {
           contextIds: idsOf(group.contexts),
           values: [
-            { name: 'GOPATH', value: group.value, contextId: group.contexts[0]!.id, source },
+            { name: 'GOPATH', value: group.value, contextId: group.contexts[0]!.id, source: fromLine ? sourceOf(facts, group) : 'default' },
             { name: 'GOROOT', value: goroot, contextId: group.contexts[0]!.id, source: null },
           ],
           locations: await locationsOf(facts, group),

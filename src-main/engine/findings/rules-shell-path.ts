@@ -6,14 +6,16 @@ import path from 'node:path';
 
 import type { Fix } from '../../shared/findings.ts';
 import type { ScanContext } from '../../shared/scan-report.ts';
-import { renderPathAppend, renderPathPrepend, ShellValueError } from '../files/managed-block.ts';
-import { editFile, managedBlockEdit, replaceLine, startupFileSyntax } from './fix-edits.ts';
+import type { Assignment } from '../../shared/provenance.ts';
+import { ShellValueError } from '../files/managed-block.ts';
+import { editFile, managedBlockEdit, renderHomePathEntry, replaceLine, startupFileSyntax } from './fix-edits.ts';
 import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
 import {
   compareGoVersions,
   contextLabels,
   displayLocation,
   displayPath,
+  goWithVersion,
   idsOf,
   inheritsSession,
   installDirectory,
@@ -28,26 +30,69 @@ import {
   probedContexts,
   profilePath,
   programsIn,
+  sentence,
   sessionReader,
+  uniqueLocations,
+  verbFor,
   whenProfileReaches,
   winningAssignment,
 } from './rules-shell-support.ts';
 
-/** `PATH="$PATH:/dir"` and its unquoted and braced forms, which append one directory. */
-const POSIX_APPEND = /^(\s*(?:export\s+)?PATH=)(["']?)\$(?:PATH|\{PATH\}):([^"':$]+)\2(\s*(?:#.*)?)$/;
+/** `PATH=…` with one kind of quotes (or none) around the whole value, and an optional comment. */
+const POSIX_PATH_LINE = /^(\s*(?:export\s+)?PATH=)(["']?)([^"'\s]*)\2(\s*(?:#.*)?)$/;
 /** `set -gx PATH $PATH /dir` in fish. */
 const FISH_APPEND = /^(\s*set\s+(?:-[a-zA-Z]+\s+)*PATH\s+)\$PATH\s+(\S+)(\s*(?:#.*)?)$/;
+/** `fish_add_path -a /dir` (or `--append`) in fish. */
+const FISH_ADD_PATH_APPEND = /^(\s*fish_add_path\s+(?:-[a-zA-Z]+\s+)*)(?:-a|--append)(\s+.*)$/;
 
-/** Rewrites a line that appends a directory to PATH so it prepends it; null for other lines. */
-export function appendToPrepend(text: string): string | null {
-  const posix = POSIX_APPEND.exec(text);
+/** Returns a part of a PATH value with `~`, `$HOME` and the variables of `environment` expanded. */
+function expandPart(part: string, environment: Record<string, string>, home: string): string {
+  const tilde = part === '~' || part.startsWith('~/') ? home + part.slice(1) : part;
+  return tilde.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced, plain) => {
+    const name = (braced ?? plain) as string;
+    if (name === 'HOME') return home;
+    return environment[name] ?? whole;
+  });
+}
+
+/**
+ * Rewrites a line that puts `directory` on PATH so the directory comes first and every other part
+ * keeps its place: `PATH=$PATH:/usr/local/go/bin:$HOME/go/bin` becomes
+ * `PATH=/usr/local/go/bin:$PATH:$HOME/go/bin`. The directory is moved, not added, so PATH never
+ * lists it twice. Returns null for lines of another shape, or when the directory is first already.
+ */
+export function moveEntryFirst(
+  text: string,
+  directory: string,
+  environment: Record<string, string> = {},
+  home = '',
+): string | null {
+  const posix = POSIX_PATH_LINE.exec(text);
   if (posix) {
-    const quote = posix[2] || '"';
-    return `${posix[1]}${quote}${posix[3]}:$PATH${quote}${posix[4]}`;
+    const parts = posix[3]!.split(':');
+    const index = parts.findIndex((part) => part === directory || expandPart(part, environment, home) === directory);
+    if (index <= 0) return null;
+    const [moved] = parts.splice(index, 1);
+    const quote = posix[2]!;
+    return `${posix[1]}${quote}${[moved, ...parts].join(':')}${quote}${posix[4]}`;
   }
   const fish = FISH_APPEND.exec(text);
-  if (fish) return `${fish[1]}${fish[2]} $PATH${fish[3]}`;
+  if (fish && expandPart(fish[2]!, environment, home) === directory) return `${fish[1]}${fish[2]} $PATH${fish[3]}`;
+  const addPath = FISH_ADD_PATH_APPEND.exec(text);
+  // --move puts the directory first even when PATH has it already.
+  if (addPath && text.includes(directory)) return `${addPath[1]}--move${addPath[2]}`;
   return null;
+}
+
+/** Returns the index in the PATH chain of a context of the assignment that made `assignment`, or -1. */
+function chainIndex(context: ScanContext, assignment: Assignment | null | undefined): number {
+  if (!assignment) return -1;
+  return (context.provenance?.variables.PATH?.chain ?? []).findIndex(
+    (candidate) =>
+      candidate.location.file === assignment.location.file &&
+      candidate.location.line === assignment.location.line &&
+      candidate.command === assignment.command,
+  );
 }
 
 /** An older go found first, in the contexts where it shadows the same newer go. */
@@ -83,15 +128,24 @@ function findShadowings(facts: FindingFacts): Shadowing[] {
 }
 
 /**
- * Returns the fix that makes the newer go win: the line that appended its directory turned into
- * one that prepends it, or else a line in the managed block of that file or of ~/.profile.
+ * Returns the fix that makes the newer go win: the line that added its directory rewritten to put
+ * it first, or else a line in the managed block of that file or of ~/.profile.
  */
-async function shadowFix(facts: FindingFacts, contexts: ScanContext[], directory: string): Promise<Fix | null> {
-  const addedBy = contexts
-    .map((context) => pathEntryOf(context, directory)?.addedBy)
-    .find((assignment) => assignment?.location.line != null);
-  const effect = { contextIds: idsOf(contexts), description: `${contextLabels(contexts)} run ${directory}/go.` };
-  if (!addedBy || !isHomeFile(addedBy.location.file, facts.home)) {
+async function shadowFix(
+  facts: FindingFacts,
+  contexts: ScanContext[],
+  directory: string,
+  olderDirectory: string,
+): Promise<Fix | null> {
+  const context = contexts.find((candidate) => pathEntryOf(candidate, directory)?.addedBy?.location.line != null);
+  const addedBy = context ? pathEntryOf(context, directory)?.addedBy : null;
+  const effect = {
+    contextIds: idsOf(contexts),
+    description: `${sentence(contextLabels(contexts))} ${verbFor(contexts, 'runs', 'run')} ${directory}/go.`,
+  };
+  // NOTE: where the newer go's directory comes from the session or a system file, the line added
+  // to ~/.profile leaves a second copy of it further down PATH, which only the first copy uses.
+  if (!context || !addedBy || !isHomeFile(addedBy.location.file, facts.home)) {
     const edit = await prependInProfile(facts, directory);
     if (edit === null) return null;
     const title = `Put ${directory} first on PATH in ~/.profile`;
@@ -101,7 +155,11 @@ async function shadowFix(facts: FindingFacts, contexts: ScanContext[], directory
   const file = addedBy.location.file;
   const line = addedBy.location.line!;
   const text = await lineText(facts.files, file, line);
-  const rewritten = text === null ? null : appendToPrepend(text);
+  // Moving the directory to the front of its own line only helps when the older go's directory
+  // is already on PATH there (inherited, from an earlier line, or from the same line).
+  const older = pathEntryOf(context, olderDirectory)?.addedBy;
+  const olderIsLater = older != null && chainIndex(context, older) > chainIndex(context, addedBy);
+  const rewritten = text === null || olderIsLater ? null : moveEntryFirst(text, directory, context.env, facts.home);
   if (rewritten !== null) {
     return {
       id: 'prepend-instead',
@@ -113,7 +171,7 @@ async function shadowFix(facts: FindingFacts, contexts: ScanContext[], directory
   }
   const shell = startupFileSyntax(file, facts.report.contexts);
   try {
-    const blockLine = renderPathPrepend(shell, directory);
+    const blockLine = renderHomePathEntry(shell, directory, 'prepend', facts.home);
     return {
       id: 'prepend-in-block',
       title: `Put ${directory} first on PATH at the end of ${displayPath(file, facts.home)}`,
@@ -130,18 +188,18 @@ async function shadowFix(facts: FindingFacts, contexts: ScanContext[], directory
 const goShadowed: Rule = {
   id: 'go-shadowed',
   severity: 'warning',
-  title: 'an older go comes before a newer one on PATH',
+  title: 'An older go comes before a newer one on PATH',
   reads: ['contexts', 'provenance', 'startup-files'],
   async check(facts) {
     const drafts: FindingDraft[] = [];
     for (const shadowing of findShadowings(facts)) {
       const { newer, newerVersion, first, firstVersion, contexts } = shadowing;
       const newerDirectory = path.dirname(newer);
-      const locations = [
+      const locations = uniqueLocations([
         ...(await pathEntryLocations(facts, contexts, () => path.dirname(first))),
         ...(await pathEntryLocations(facts, contexts, () => newerDirectory)),
-      ];
-      const fix = await shadowFix(facts, contexts, newerDirectory);
+      ]);
+      const fix = await shadowFix(facts, contexts, newerDirectory, path.dirname(first));
       drafts.push({
         key: newer,
         title: `${first} (${firstVersion}) runs instead of the newer ${newer} (${newerVersion})`,
@@ -154,8 +212,8 @@ const goShadowed: Rule = {
         evidence: {
           contextIds: idsOf(contexts),
           values: [
-            { name: 'go on PATH', value: first, contextId: null, source: firstVersion },
-            { name: 'shadowed go', value: newer, contextId: null, source: newerVersion },
+            { name: 'go on PATH', value: goWithVersion(first, firstVersion), contextId: null, source: null },
+            { name: 'shadowed go', value: goWithVersion(newer, newerVersion), contextId: null, source: null },
           ],
           locations,
         },
@@ -192,7 +250,7 @@ function contextsMissingInstallDirectory(facts: FindingFacts): Map<string, ScanC
 const installDirectoryNotOnPath: Rule = {
   id: 'install-dir-not-on-path',
   severity: 'warning',
-  title: 'programs installed with go install are not found',
+  title: 'Programs installed with go install are not found',
   reads: ['contexts', 'provenance', 'file-system'],
   async check(facts) {
     const drafts: FindingDraft[] = [];
@@ -241,7 +299,7 @@ async function addInstallDirectoryFix(
 ): Promise<Fix | null> {
   let line: string;
   try {
-    line = renderPathAppend('sh', directory);
+    line = renderHomePathEntry('sh', directory, 'append', facts.home);
   } catch (error) {
     if (error instanceof ShellValueError) return null;
     throw error;
@@ -254,7 +312,7 @@ async function addInstallDirectoryFix(
     command: null,
     effect: {
       contextIds: idsOf(contexts),
-      description: `${named} can be run by name: ${whenProfileReaches(facts, contexts)}.`,
+      description: `${sentence(named)} can be run by name: ${whenProfileReaches(facts, contexts)}.`,
     },
   };
 }

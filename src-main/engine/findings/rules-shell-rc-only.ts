@@ -5,13 +5,16 @@
 import type { Fix } from '../../shared/findings.ts';
 import type { Assignment } from '../../shared/provenance.ts';
 import type { ScanContext } from '../../shared/scan-report.ts';
+import { ShellValueError } from '../files/managed-block.ts';
 import {
-  renderAssignment,
-  renderPathAppend,
-  renderPathPrepend,
-  ShellValueError,
-} from '../files/managed-block.ts';
-import { editFile, isStartupFileName, managedBlockEdit, removeLines, startupFileSyntax } from './fix-edits.ts';
+  editFile,
+  isStartupFileName,
+  managedBlockEdit,
+  removeLines,
+  renderHomeAssignment,
+  renderHomePathEntry,
+  startupFileSyntax,
+} from './fix-edits.ts';
 import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
 import {
   containsGo,
@@ -23,15 +26,27 @@ import {
   isHomeFile,
   isSimpleAssignment,
   lineText,
+  linesPhrase,
   listWords,
   locationOf,
   pathEntries,
+  pathPosition,
   probedContexts,
   profilePath,
+  sentence,
   sessionFiles,
   sessionReader,
+  verbFor,
   whenProfileReaches,
 } from './rules-shell-support.ts';
+import {
+  isGoReadVariable,
+  leftOutEffect,
+  leftOutSentences,
+  movedPathEntryProblem,
+  movedVariableProblem,
+  type LeftOut,
+} from './rules-value-support.ts';
 
 /** One setting made only in a file that desktop sessions never read. */
 interface UnreadSetting {
@@ -40,13 +55,38 @@ interface UnreadSetting {
   /** A variable, or null for a PATH entry. */
   name: string | null;
   value: string;
-  /** For a PATH entry: whether the line put it before or after the inherited entries. */
+  /** For a PATH entry: whether the line put it before or after the entries PATH already had. */
   position: 'prepend' | 'append';
+  /** Why a fix must not move the setting (another finding reports it), or null. */
+  problem: string | null;
 }
 
 interface UnreadFile {
   settings: UnreadSetting[];
   contexts: Set<ScanContext>;
+  /** Everything each line sets (`NAME`, or `PATH entry /dir`), so a line is only deleted when all of it moves. */
+  lineItems: Map<number, Set<string>>;
+}
+
+function itemOf(setting: Pick<UnreadSetting, 'name' | 'value'>): string {
+  return setting.name ?? `PATH entry ${setting.value}`;
+}
+
+/** Records what every line of the home's unread files sets in a context, Go setting or not. */
+function recordLineItems(facts: FindingFacts, context: ScanContext, byFile: Map<string, UnreadFile>): void {
+  const provenance = context.provenance!;
+  const add = (file: string, line: number | null, item: string) => {
+    const entry = byFile.get(file);
+    if (!entry || line === null) return;
+    entry.lineItems.set(line, (entry.lineItems.get(line) ?? new Set()).add(item));
+  };
+  for (const [name, variable] of Object.entries(provenance.variables)) {
+    if (name === 'PATH') continue;
+    for (const assignment of variable.chain) add(assignment.location.file, assignment.location.line, name);
+  }
+  for (const entry of provenance.path) {
+    if (entry.addedBy) add(entry.addedBy.location.file, entry.addedBy.location.line, `PATH entry ${entry.entry}`);
+  }
 }
 
 /** Finds, per home file, the Go settings that desktop-launched programs do not get. */
@@ -69,65 +109,84 @@ function findUnreadSettings(facts: FindingFacts): Map<string, UnreadFile> {
 
   const byFile = new Map<string, UnreadFile>();
   const record = (file: string, context: ScanContext, setting: UnreadSetting) => {
-    const item = byFile.get(file) ?? { settings: [], contexts: new Set<ScanContext>() };
+    const item: UnreadFile = byFile.get(file) ?? { settings: [], contexts: new Set(), lineItems: new Map() };
     item.contexts.add(context);
     const known = item.settings.some((other) => other.name === setting.name && other.value === setting.value);
     if (!known) item.settings.push(setting);
     byFile.set(file, item);
   };
 
+  const readers: ScanContext[] = [];
   for (const context of probedContexts(facts)) {
     const provenance = context.provenance;
     if (!provenance || context.mode === 'desktop' || context.mode === 'script') continue;
+    readers.push(context);
     for (const [name, variable] of Object.entries(provenance.variables)) {
       const winner = variable.winner === null ? null : variable.chain[variable.winner];
       const value = context.env[name];
-      if (name === 'PATH' || !unread(winner) || !value || reachesSession(name, value)) continue;
+      if (name === 'PATH' || !isGoReadVariable(name)) continue;
+      if (!unread(winner) || !value || reachesSession(name, value)) continue;
       const { file, line } = winner.location;
-      record(file, context, { line: line!, via: winner.via, name, value, position: 'prepend' });
+      const problem = movedVariableProblem(facts, context.id, name, value);
+      record(file, context, { line: line!, via: winner.via, name, value, position: 'prepend', problem });
     }
-    const firstInherited = provenance.path.findIndex((entry) => entry.addedBy === null);
     for (const entry of provenance.path) {
       const addedBy = entry.addedBy;
       if (!unread(addedBy) || !isGoEntry(context, entry.entry)) continue;
       if (reachesSession(null, entry.entry)) continue;
       // Where the session runs another go, the go-differs rule compares the two.
       if (containsGo(context, entry.entry) && sessionHasGo) continue;
-      const position = firstInherited === -1 || entry.index < firstInherited ? 'prepend' : 'append';
       const { file, line } = addedBy.location;
-      record(file, context, { line: line!, via: addedBy.via, name: null, value: entry.entry, position });
+      record(file, context, {
+        line: line!,
+        via: addedBy.via,
+        name: null,
+        value: entry.entry,
+        position: pathPosition(context, entry),
+        problem: movedPathEntryProblem(entry),
+      });
     }
   }
+  for (const context of readers) recordLineItems(facts, context, byFile);
   return byFile;
 }
 
 /** Renders the settings as ~/.profile lines: variables first, then PATH in the original order. */
-function profileLines(settings: UnreadSetting[]): string[] {
+function profileLines(facts: FindingFacts, settings: UnreadSetting[]): string[] {
   const lines: string[] = [];
   for (const setting of settings) {
-    if (setting.name !== null) lines.push(renderAssignment('sh', setting.name, setting.value));
+    if (setting.name !== null) lines.push(renderHomeAssignment('sh', setting.name, setting.value, facts.home));
   }
   const entries = settings.filter((setting) => setting.name === null);
   const prepended = entries.filter((setting) => setting.position === 'prepend');
   // Each prepend puts its directory first, so the last one written ends up first.
-  for (const setting of [...prepended].reverse()) lines.push(renderPathPrepend('sh', setting.value));
+  for (const setting of [...prepended].reverse()) {
+    lines.push(renderHomePathEntry('sh', setting.value, 'prepend', facts.home));
+  }
   for (const setting of entries.filter((item) => item.position === 'append')) {
-    lines.push(renderPathAppend('sh', setting.value));
+    lines.push(renderHomePathEntry('sh', setting.value, 'append', facts.home));
   }
   return lines;
 }
 
-/** Reports whether every line only sets what the finding moves, so deleting it loses nothing else. */
+/**
+ * Reports whether deleting the lines loses nothing: each only sets what the fix moves, and is a
+ * plain assignment with no second command on it.
+ */
 async function linesAreRemovable(
   facts: FindingFacts,
   file: string,
-  settings: UnreadSetting[],
+  unreadFile: UnreadFile,
+  moved: UnreadSetting[],
   lineNumbers: number[],
 ): Promise<boolean> {
   const shell = startupFileSyntax(file, facts.report.contexts);
+  const movedItems = new Set(moved.map(itemOf));
   for (const line of lineNumbers) {
+    const items = unreadFile.lineItems.get(line) ?? new Set<string>();
+    if ([...items].some((item) => !movedItems.has(item))) return false;
     const text = await lineText(facts.files, file, line);
-    const names = settings.filter((setting) => setting.line === line).map((setting) => setting.name ?? 'PATH');
+    const names = moved.filter((setting) => setting.line === line).map((setting) => setting.name ?? 'PATH');
     for (const name of names) {
       const fishPath = shell === 'fish' && name === 'PATH' && /^\s*fish_add_path\b/.test(text ?? '');
       if (!fishPath && !isSimpleAssignment(text, name, shell)) return false;
@@ -140,12 +199,14 @@ async function linesAreRemovable(
 async function moveFixes(
   facts: FindingFacts,
   file: string,
-  settings: UnreadSetting[],
+  unreadFile: UnreadFile,
+  moved: UnreadSetting[],
+  leftOut: LeftOut[],
   reached: ScanContext[],
 ): Promise<Fix[]> {
   let lines: string[];
   try {
-    lines = profileLines(settings);
+    lines = profileLines(facts, moved);
   } catch (error) {
     if (error instanceof ShellValueError) return [];
     throw error;
@@ -154,12 +215,12 @@ async function moveFixes(
   const add = await managedBlockEdit(facts.files, profilePath(facts), 'sh', lines);
   const effect = {
     contextIds: idsOf(reached),
-    description: `Programs get the settings: ${whenProfileReaches(facts, reached)}.`,
+    description: `Programs get the settings: ${whenProfileReaches(facts, reached)}.${leftOutEffect(leftOut, shown)}`,
   };
-  const lineNumbers = [...new Set(settings.map((setting) => setting.line))];
+  const lineNumbers = [...new Set(moved.map((setting) => setting.line))];
   const fixes: Fix[] = [];
   // A script a startup file sources (a version manager's) belongs to its tool and is not edited.
-  if (isStartupFileName(file) && (await linesAreRemovable(facts, file, settings, lineNumbers))) {
+  if (isStartupFileName(file) && (await linesAreRemovable(facts, file, unreadFile, moved, lineNumbers))) {
     const remove = await editFile(facts.files, file, (text) => removeLines(text, lineNumbers));
     fixes.push({
       id: 'move-to-profile',
@@ -189,31 +250,40 @@ const rcOnly: Rule = {
     const unseen = probedContexts(facts).filter(
       (context) => context.mode === 'desktop' || context.mode === 'script',
     );
-    for (const [file, { settings, contexts }] of findUnreadSettings(facts)) {
+    for (const [file, unreadFile] of findUnreadSettings(facts)) {
+      const { settings, contexts } = unreadFile;
       settings.sort((left, right) => left.line - right.line);
+      // A value another finding reports is never spread to ~/.profile; that finding says to fix or delete it.
+      const moved = settings.filter((setting) => setting.problem === null);
+      if (moved.length === 0) continue;
+      const leftOut: LeftOut[] = settings
+        .filter((setting) => setting.problem !== null)
+        .map((setting) => ({
+          subject: setting.name ?? `the PATH entry ${setting.value}`,
+          line: setting.line,
+          reason: setting.problem!,
+        }));
       const shown = displayPath(file, facts.home);
-      const lines = [...new Set(settings.map((setting) => setting.line))];
-      const names = listWords(
-        settings.map((setting) => setting.name ?? `the PATH entry ${setting.value}`),
-      );
-      const [verb, pronoun] = settings.length === 1 ? ['is', 'it'] : ['are', 'them'];
-      const lineWords = lines.length === 1 ? `line ${lines[0]}` : `lines ${listWords(lines.map(String))}`;
+      const lines = [...new Set(moved.map((setting) => setting.line))];
+      const names = listWords(moved.map((setting) => setting.name ?? `the PATH entry ${setting.value}`));
+      const [verb, pronoun] = moved.length === 1 ? ['is', 'it'] : ['are', 'them'];
       // Lines run by a version manager's init code (an eval, a prompt hook, a script the startup
       // file sources) follow that manager's documentation, which is a choice, not a mistake.
-      const fromManager = !isStartupFileName(file) || settings.every((setting) => setting.via !== 'line');
+      const fromManager = !isStartupFileName(file) || moved.every((setting) => setting.via !== 'line');
+      const leftOutText = leftOut.length === 0 ? '' : ` ${leftOutSentences(leftOut)}`;
       drafts.push({
         key: shown,
         severity: fromManager ? 'hint' : undefined,
-        title: `${names} ${verb} set only in ${shown}`,
+        title: `${sentence(names)} ${verb} set only in ${shown}`,
         explanation:
-          `${names} ${verb} set only in ${shown} (${lineWords}). ${contextLabels([...contexts])} ` +
-          `get ${pronoun}, but desktop apps such as VS Code or GoLand started from the menu never ` +
-          `read ${shown}, and neither do scripts, cron jobs or other shells, so they do not see ` +
-          `${pronoun}. The desktop session reads ~/.profile when you log in, so settings every ` +
-          'program should see belong there.',
+          `${sentence(names)} ${verb} set only in ${shown} (${linesPhrase(lines)}). ` +
+          `${sentence(contextLabels([...contexts]))} ${verbFor([...contexts], 'gets', 'get')} ${pronoun}, but desktop apps such as VS Code or ` +
+          `GoLand started from the menu never read ${shown}, and neither do scripts, cron jobs or other ` +
+          `shells, so they do not see ${pronoun}. The desktop session reads ~/.profile when you log in, so ` +
+          `settings every program should see belong there.${leftOutText}`,
         evidence: {
           contextIds: [...new Set([...idsOf([...contexts]), ...idsOf(unseen)])],
-          values: settings.map((setting) => ({
+          values: moved.map((setting) => ({
             name: setting.name ?? 'PATH entry',
             value: setting.value,
             contextId: null,
@@ -221,7 +291,7 @@ const rcOnly: Rule = {
           })),
           locations: await Promise.all(lines.map((line) => locationOf(facts.files, file, line))),
         },
-        fixes: await moveFixes(facts, file, settings, unseen),
+        fixes: await moveFixes(facts, file, unreadFile, moved, leftOut, unseen),
       });
     }
     return drafts;

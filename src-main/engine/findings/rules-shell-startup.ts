@@ -16,15 +16,30 @@ import {
   firstHomeFile,
   idsOf,
   isGoEntry,
+  isSimpleAssignment,
+  linesPhrase,
   listWords,
   locationOf,
   pathEntries,
   probedContexts,
   profilePath,
   readsFile,
+  sentence,
   sessionReader,
   skipsProfile,
+  verbFor,
 } from './rules-shell-support.ts';
+import {
+  isGoReadVariable,
+  isGoRoot,
+  leftOutEffect,
+  leftOutSentences,
+  movedPathEntryProblem,
+  movedVariableProblem,
+  referencedNames,
+  referencePattern,
+  type LeftOut,
+} from './rules-value-support.ts';
 
 /** The line that makes a bash login file read ~/.profile, as the bash manual suggests. */
 const SOURCE_PROFILE = '[ -f "$HOME/.profile" ] && . "$HOME/.profile"';
@@ -70,7 +85,6 @@ const bashProfileHidesProfile: Rule = {
 
     const shown = displayPath(instead, facts.home);
     const names = listWords([...new Set(assignments.flatMap((assignment) => assignment.names))]);
-    const lines = listWords(assignments.map((assignment) => String(assignment.line)));
     const locations: EvidenceLocation[] = [{ file: instead, line: null, text: null }];
     for (const { line } of assignments) locations.push(await locationOf(facts.files, profile, line));
     const shell = startupFileSyntax(instead, facts.report.contexts);
@@ -82,7 +96,8 @@ const bashProfileHidesProfile: Rule = {
         explanation:
           'A bash login shell reads only the first of ~/.bash_profile, ~/.bash_login and ' +
           `~/.profile that exists. ${shown} exists and does not read ~/.profile, so ` +
-          `${contextLabels(hidden)} miss what ~/.profile sets (${names}, lines ${lines}), while ` +
+          `${contextLabels(hidden)} ${verbFor(hidden, 'misses', 'miss')} what ~/.profile sets (${names}, ` +
+          `${linesPhrase(assignments.map((assignment) => assignment.line))}), while ` +
           'other shells and the desktop session still get it. Installers often create ' +
           '~/.bash_profile without knowing about ~/.profile.',
         evidence: { contextIds: idsOf(hidden), values: [], locations },
@@ -94,7 +109,7 @@ const bashProfileHidesProfile: Rule = {
             command: null,
             effect: {
               contextIds: idsOf(hidden),
-              description: `${contextLabels(hidden)} read ~/.profile again.`,
+              description: `${sentence(contextLabels(hidden))} ${verbFor(hidden, 'reads', 'read')} ~/.profile again.`,
             },
           },
         ],
@@ -127,43 +142,146 @@ export function findInteractiveGuard(text: string): { start: number; end: number
   return null;
 }
 
+/** A line below the guard that sets Go settings. */
+interface BelowLine {
+  /** `GOPATH`, `the PATH entry /x/bin`: the Go settings the line makes. */
+  subjects: Set<string>;
+  /** Why the line must stay where it is, one entry per setting another finding reports. */
+  problems: LeftOut[];
+  vias: Set<AssignmentVia>;
+  /** Values of variables the line sets, for lines that use them. */
+  values: Map<string, string>;
+}
+
 /**
- * Finds the Go settings that ~/.bashrc makes after `guardEnd`, keyed by line, leaving out values
- * that scripts get anyway from the session.
+ * Finds the lines that set Go settings in ~/.bashrc after `guardEnd`, leaving out values that
+ * scripts get anyway from the session.
  */
-function settingsBelow(
+function linesBelow(
+  facts: FindingFacts,
   bashrc: string,
   guardEnd: number,
   readers: ScanContext[],
   script: ScanContext | undefined,
-): { below: Map<number, string[]>; vias: Set<AssignmentVia> } {
-  const below = new Map<number, string[]>();
-  const vias = new Set<AssignmentVia>();
-  const add = (assignment: Assignment, name: string) => {
-    const line = assignment.location.line!;
-    below.set(line, [...new Set([...(below.get(line) ?? []), name])]);
-    vias.add(assignment.via);
+): Map<number, BelowLine> {
+  const below = new Map<number, BelowLine>();
+  const lineOf = (line: number) => {
+    const entry = below.get(line) ?? { subjects: new Set(), problems: [], vias: new Set(), values: new Map() };
+    below.set(line, entry);
+    return entry;
   };
   const isBelow = (assignment: Assignment | null | undefined): assignment is Assignment => {
     const location = assignment?.location;
     return location?.file === bashrc && location.line !== null && location.line > guardEnd;
   };
+  const addProblem = (entry: BelowLine, problem: LeftOut) => {
+    if (!entry.problems.some((known) => known.subject === problem.subject)) entry.problems.push(problem);
+  };
   for (const context of readers) {
     for (const [name, variable] of Object.entries(context.provenance?.variables ?? {})) {
-      if (name === 'PATH') continue;
+      if (name === 'PATH' || !isGoReadVariable(name)) continue;
       for (const assignment of variable.chain) {
-        if (!isBelow(assignment)) continue;
-        if (script && assignment.value !== null && script.env[name] === assignment.value) continue;
-        add(assignment, name);
+        if (!isBelow(assignment) || assignment.value === null) continue;
+        if (script && script.env[name] === assignment.value) continue;
+        const line = assignment.location.line!;
+        const entry = lineOf(line);
+        entry.subjects.add(name);
+        entry.vias.add(assignment.via);
+        entry.values.set(name, assignment.value);
+        const problem = movedVariableProblem(facts, context.id, name, assignment.value);
+        if (problem !== null) addProblem(entry, { subject: name, line, reason: problem });
       }
     }
-    for (const entry of context.provenance?.path ?? []) {
-      if (!isBelow(entry.addedBy) || !isGoEntry(context, entry.entry)) continue;
-      if (script && pathEntries(script.env).includes(entry.entry)) continue;
-      add(entry.addedBy, `the PATH entry ${entry.entry}`);
+    for (const pathEntry of context.provenance?.path ?? []) {
+      if (!isBelow(pathEntry.addedBy)) continue;
+      const line = pathEntry.addedBy.location.line!;
+      const goEntry = isGoEntry(context, pathEntry.entry) && !(script && pathEntries(script.env).includes(pathEntry.entry));
+      const problem = movedPathEntryProblem(pathEntry);
+      if (!goEntry && (problem === null || !below.has(line))) continue;
+      const entry = lineOf(line);
+      const subject = `the PATH entry ${pathEntry.entry}`;
+      if (goEntry) {
+        entry.subjects.add(subject);
+        entry.vias.add(pathEntry.addedBy.via);
+      }
+      // Every entry the line adds moves with it, so one another finding reports keeps the line in place.
+      if (problem !== null) addProblem(entry, { subject, line, reason: problem });
     }
   }
-  return { below, vias };
+  for (const [line, entry] of below) if (entry.subjects.size === 0) below.delete(line);
+  return below;
+}
+
+/** The lines a move above the guard takes, with the values written into them, and those it leaves. */
+interface GuardMove {
+  moved: Set<number>;
+  /** Per moved line, variables replaced by their value because their own line stays below. */
+  substitutions: Map<number, { name: string; value: string }[]>;
+  leftOut: LeftOut[];
+}
+
+const ASSIGNMENT_OF = (name: string) => new RegExp(String.raw`^\s*(?:export\s+)?${name}=`);
+
+/**
+ * Works out which lines move above the guard. A moved line that uses a variable set on a line
+ * below the guard takes that line along when it is a plain assignment nothing reports, gets
+ * GOROOT's value written in (GOROOT itself never moves), and otherwise stays below as well.
+ */
+async function planGuardMove(texts: string[], guardEnd: number, below: Map<number, BelowLine>): Promise<GuardMove> {
+  const moved = new Set<number>();
+  const leftOut: LeftOut[] = [];
+  for (const [line, entry] of below) {
+    if (entry.problems.length === 0) moved.add(line);
+    else leftOut.push(...entry.problems);
+  }
+  const substitutions = new Map<number, { name: string; value: string }[]>();
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const line of [...moved].sort((left, right) => left - right)) {
+      for (const name of referencedNames(texts[line - 1] ?? '')) {
+        if (name === 'PATH' || name === 'HOME') continue;
+        let source = -1;
+        for (let index = line - 1; index > guardEnd; index--) {
+          if (ASSIGNMENT_OF(name).test(texts[index - 1] ?? '')) {
+            source = index;
+            break;
+          }
+        }
+        if (source === -1 || moved.has(source)) continue;
+        const sourceEntry = below.get(source);
+        const value = sourceEntry?.values.get(name);
+        const onlyGoroot = sourceEntry?.problems.every((problem) => problem.subject === 'GOROOT') ?? false;
+        if (name === 'GOROOT' && onlyGoroot && value !== undefined && (await isGoRoot(value))) {
+          const list = substitutions.get(line) ?? [];
+          if (!list.some((item) => item.name === name)) list.push({ name, value });
+          substitutions.set(line, list);
+          continue;
+        }
+        if (sourceEntry === undefined && isSimpleAssignment(texts[source - 1] ?? null, name, 'bash')) {
+          moved.add(source);
+          changed = true;
+          continue;
+        }
+        moved.delete(line);
+        substitutions.delete(line);
+        const subjects = [...(below.get(line)?.subjects ?? [])];
+        for (const subject of subjects) {
+          leftOut.push({ subject, line, reason: `the line uses ${name} from line ${source}, which stays below` });
+        }
+        changed = true;
+        break;
+      }
+    }
+  }
+  return { moved, substitutions, leftOut };
+}
+
+/** Returns the 1-based line a moved line goes before: the guard, or the comment lines right above it. */
+function insertionLine(texts: string[], guardStart: number): number {
+  let line = guardStart;
+  while (line > 1 && /^\s*#/.test(texts[line - 2] ?? '')) line--;
+  return line;
 }
 
 const belowInteractiveGuard: Rule = {
@@ -180,45 +298,64 @@ const belowInteractiveGuard: Rule = {
     const probed = probedContexts(facts);
     const readers = probed.filter((context) => readsFile(context, bashrc));
     const script = probed.find((context) => context.mode === 'script');
-    const { below, vias } = settingsBelow(bashrc, guard.end, readers, script);
-    if (below.size === 0) return [];
+    const below = linesBelow(facts, bashrc, guard.end, readers, script);
+    const texts = opened.text.split('\n');
+    // A value another finding reports never moves above the guard; that finding says to fix or delete it.
+    const plan = await planGuardMove(texts, guard.end, below);
+    const lines = [...plan.moved].filter((line) => below.has(line)).sort((left, right) => left - right);
+    if (lines.length === 0) return [];
+    const vias = new Set(lines.flatMap((line) => [...below.get(line)!.vias]));
     // A version manager activated for interactive shells (an eval or prompt hook, as mise and
     // goenv document it) is meant to stay below the guard.
     const fromManager = !vias.has('line');
 
-    const lines = [...below.keys()].sort((left, right) => left - right);
-    const names = [...new Set(lines.flatMap((line) => below.get(line)!))];
+    const names = [...new Set(lines.flatMap((line) => [...below.get(line)!.subjects]))];
     const [verb, pronoun] = names.length === 1 ? ['is', 'it'] : ['are', 'them'];
-    const guardWords = guard.start === guard.end ? `line ${guard.start}` : `lines ${guard.start}-${guard.end}`;
-    const lineWords = lines.length === 1 ? `line ${lines[0]}` : `lines ${listWords(lines.map(String))}`;
-    const texts = opened.text.split('\n');
-    const moved = lines.map((line) => texts[line - 1]!).join('\n');
-    // The moved lines are all below the guard, so removing them leaves the guard's line number as it is.
+    const guardWords =
+      guard.start === guard.end ? `line ${guard.start} stops` : `lines ${guard.start}-${guard.end} stop`;
+    const movedLines = [...plan.moved].sort((left, right) => left - right);
+    const movedText = movedLines
+      .map((line) => {
+        let text = texts[line - 1]!;
+        for (const { name, value } of plan.substitutions.get(line) ?? []) {
+          text = text.replace(referencePattern(name), value);
+        }
+        return text;
+      })
+      .join('\n');
+    const before = insertionLine(texts, guard.start);
+    // The moved lines are all below the guard, so removing them leaves the insertion line where it is.
     const edit = await editFile(facts.files, bashrc, (text) =>
-      insertAfterLine(removeLines(text, lines), guard.start - 1, moved),
+      insertAfterLine(removeLines(text, movedLines), before - 1, movedText),
     );
     const locations = await Promise.all(
       [guard.start, ...lines].map((line) => locationOf(facts.files, bashrc, line)),
     );
+    const leftOut = plan.leftOut
+      .filter((item, index) => plan.leftOut.findIndex((other) => other.subject === item.subject) === index)
+      .sort((left, right) => left.line - right.line);
+    const leftOutText = leftOut.length === 0 ? '' : ` ${leftOutSentences(leftOut)}`;
     const draft: FindingDraft = {
       key: '~/.bashrc',
       severity: fromManager ? 'hint' : undefined,
-      title: `${listWords(names)} ${verb} set below the early return for non-interactive shells in ~/.bashrc`,
+      title: `${sentence(listWords(names))} ${verb} set below the early return for non-interactive shells in ~/.bashrc`,
       explanation:
-        `~/.bashrc ${guardWords} stops reading the file when the shell is not interactive, and ` +
-        `${listWords(names)} ${verb} set after that (${lineWords}). Terminals get ${pronoun}, but ` +
+        `~/.bashrc ${guardWords} reading the file when the shell is not interactive, and ` +
+        `${listWords(names)} ${verb} set after that (${linesPhrase(lines)}). Terminals get ${pronoun}, but ` +
         'commands run over ssh (ssh host go build), IDE tasks and CI steps that start bash ' +
-        'without a terminal do not.',
+        `without a terminal do not.${leftOutText}`,
       evidence: { contextIds: idsOf(readers), values: [], locations },
       fixes: [
         {
           id: 'move-above-guard',
-          title: `Move ${lines.length === 1 ? 'the line' : 'the lines'} above the early return in ~/.bashrc`,
+          title: `Move ${movedLines.length === 1 ? 'the line' : 'the lines'} above the early return in ~/.bashrc`,
           edits: [edit],
           command: null,
           effect: {
             contextIds: idsOf(readers),
-            description: 'bash started without a terminal (ssh commands, IDE tasks) reads the lines before it stops.',
+            description:
+              'bash started without a terminal (ssh commands, IDE tasks) reads the lines before it stops.' +
+              leftOutEffect(leftOut, 'place'),
           },
         },
       ],

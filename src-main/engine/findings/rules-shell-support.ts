@@ -8,8 +8,8 @@ import path from 'node:path';
 import type { EvidenceLocation, EvidenceValue, FixFileEdit } from '../../shared/findings.ts';
 import type { Assignment, PathEntryProvenance } from '../../shared/provenance.ts';
 import type { ScanContext } from '../../shared/scan-report.ts';
-import { renderPathPrepend, ShellValueError, type ShellName } from '../files/managed-block.ts';
-import { managedBlockEdit, shellFamilyOf } from './fix-edits.ts';
+import { ShellValueError, type ShellName } from '../files/managed-block.ts';
+import { managedBlockEdit, renderHomePathEntry, shellFamilyOf } from './fix-edits.ts';
 import type { FileReader, FindingFacts } from './rule.ts';
 
 /** Returns `file` with the home folder written as `~`, as users name their startup files. */
@@ -57,9 +57,61 @@ export function idsOf(contexts: ScanContext[]): string[] {
   return contexts.map((context) => context.id);
 }
 
-/** Returns the labels of contexts for explanations, e.g. `bash, login terminal and desktop launch`. */
+/**
+ * Returns a context's label for a list in running text: `bash, login terminal` becomes
+ * `bash (login terminal)`, so the commas of a list separate contexts only.
+ */
+export function listedLabel(label: string): string {
+  const match = /^([^,()]+), (.+?)(?: \((.+)\))?$/.exec(label);
+  if (!match) return label;
+  return match[3] === undefined ? `${match[1]} (${match[2]})` : `${match[1]} (${match[2]}, ${match[3]})`;
+}
+
+/**
+ * Returns the labels of contexts for explanations, each once, e.g.
+ * `bash (login terminal), zsh (terminal tab, non-login) and desktop launch (no shell)`.
+ */
 export function contextLabels(contexts: ScanContext[]): string {
-  return listWords(contexts.map((context) => context.label));
+  return listWords([...new Set(contexts.map((context) => listedLabel(context.label)))]);
+}
+
+/**
+ * Returns a value in quotes for titles and explanations: double quotes with JSON escapes, so a
+ * carriage return shows as `\r`, or single quotes for a value with double quotes in it.
+ */
+export function quotedValue(value: string): string {
+  const json = JSON.stringify(value);
+  if (value.includes('"') && !value.includes("'") && json.slice(1, -1).replaceAll('\\"', '"') === value) {
+    return `'${value}'`;
+  }
+  return json;
+}
+
+/** Returns the verb form that agrees with a list of contexts as the subject: `gets` for one, `get` for more. */
+export function verbFor(contexts: ScanContext[], singular: string, plural: string): string {
+  return new Set(contexts.map((context) => context.label)).size === 1 ? singular : plural;
+}
+
+/** Returns `text` with its first letter in upper case, for titles and sentences. */
+export function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Names line numbers for running text: `line 28`, `lines 3 and 5`, `lines 3, 5 and 9`. */
+export function linesPhrase(lines: number[]): string {
+  const sorted = [...new Set(lines)].sort((left, right) => left - right);
+  return sorted.length === 1 ? `line ${sorted[0]}` : `lines ${listWords(sorted.map(String))}`;
+}
+
+/** Returns the locations once each, in their first order. */
+export function uniqueLocations(locations: EvidenceLocation[]): EvidenceLocation[] {
+  const seen = new Set<string>();
+  return locations.filter((location) => {
+    const key = `${location.file}:${location.line}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** POSIX shells whose login mode reads /etc/profile and ~/.profile (bash: when it has no ~/.bash_profile). */
@@ -126,6 +178,34 @@ export function pathEntries(environment: Record<string, string>): string[] {
 /** Returns the provenance of a PATH entry in a context, or null. */
 export function pathEntryOf(context: ScanContext, entry: string): PathEntryProvenance | null {
   return context.provenance?.path.find((candidate) => candidate.entry === entry) ?? null;
+}
+
+/**
+ * Reports whether a PATH entry was put before (`prepend`) or after (`append`) the entries PATH
+ * had before the assignment that added it, as the user wrote the line (`PATH=$PATH:dir` appends).
+ */
+export function pathPosition(context: ScanContext, entry: PathEntryProvenance): 'prepend' | 'append' {
+  const addedBy = entry.addedBy;
+  const provenance = context.provenance;
+  if (!addedBy || addedBy.value === null || !provenance) return 'prepend';
+  const chain = provenance.variables.PATH?.chain ?? [];
+  const index = chain.findIndex(
+    (assignment) =>
+      assignment.location.file === addedBy.location.file &&
+      assignment.location.line === addedBy.location.line &&
+      assignment.command === addedBy.command,
+  );
+  const previous = index > 0 ? chain[index - 1]!.value : null;
+  // Without an earlier assignment, PATH before the line is what the context inherited.
+  const before = new Set(
+    previous !== null
+      ? previous.split(':')
+      : provenance.path.filter((candidate) => candidate.addedBy === null).map((candidate) => candidate.entry),
+  );
+  const after = addedBy.value.split(':');
+  const firstOld = after.findIndex((candidate) => before.has(candidate));
+  const own = after.indexOf(entry.entry);
+  return firstOld === -1 || own === -1 || own < firstOld ? 'prepend' : 'append';
 }
 
 /** Returns the assignment that gave a variable its value in a context, or null when inherited. */
@@ -223,7 +303,8 @@ export function renderUnset(shell: ShellName, name: string): string | null {
  */
 export async function prependInProfile(facts: FindingFacts, directory: string): Promise<FixFileEdit | null> {
   try {
-    return await managedBlockEdit(facts.files, profilePath(facts), 'sh', [renderPathPrepend('sh', directory)]);
+    const line = renderHomePathEntry('sh', directory, 'prepend', facts.home);
+    return await managedBlockEdit(facts.files, profilePath(facts), 'sh', [line]);
   } catch (error) {
     if (error instanceof ShellValueError) return null;
     throw error;
@@ -264,13 +345,19 @@ export function firstHomeFile(facts: FindingFacts, context: ScanContext): string
   return read?.path ?? null;
 }
 
-/** Returns evidence values naming the go each context runs, with its version as the source. */
+/** Returns `/usr/local/go/bin/go (go1.23.5)`, the go program with its version, for evidence. */
+export function goWithVersion(goPath: string | null | undefined, version: string | null | undefined): string | null {
+  if (!goPath) return null;
+  return version ? `${goPath} (${version})` : goPath;
+}
+
+/** Returns evidence values naming the go each context runs, with its version. */
 export function goValues(contexts: ScanContext[]): EvidenceValue[] {
   return contexts.map((context) => ({
     name: 'go on PATH',
-    value: context.go?.path ?? null,
+    value: goWithVersion(context.go?.path, context.go?.version),
     contextId: context.id,
-    source: context.go?.version ?? null,
+    source: null,
   }));
 }
 

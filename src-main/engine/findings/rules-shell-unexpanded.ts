@@ -117,7 +117,7 @@ async function tildeFix(facts: FindingFacts, item: UnexpandedEntry): Promise<Fix
 const unexpandedPath: Rule = {
   id: 'unexpanded-path',
   severity: 'warning',
-  title: 'a path with a literal ~ or a relative path',
+  title: 'A path has a literal ~ or is relative',
   reads: ['contexts', 'provenance'],
   async check(facts) {
     const drafts: FindingDraft[] = [];
