@@ -15,7 +15,7 @@ import { runCli } from './helpers/run-cli.ts';
 import { cleanEnvironment, createHome, type ThrowawayHome } from './helpers/throwaway-home.ts';
 
 const SHELL_ARGS = ['--shell', 'bash', '--shell', 'dash'];
-const FINDING_ID = 'goroot-stale:~/.profile:1';
+const FINDING_ID = 'goroot-stale:~/.profile:GOROOT';
 
 describe('doctor and fix on C16', () => {
   let home: ThrowawayHome;
@@ -97,7 +97,7 @@ test('doctor reports a shell that hangs at its line as an error', async () => {
   try {
     const result = await runCli(['doctor', '--shell', 'bash', '--deadline', '2'], cleanEnvironment(hanging.path));
     assert.equal(result.code, 1, result.stdout);
-    assert.match(result.stdout, /\nERROR bash, terminal tab \(non-login\) does not finish starting\n {2}id: context-failed:bash-non-login\n/);
+    assert.match(result.stdout, /\nERROR Bash \(terminal tab, non-login\) does not finish starting\n {2}id: context-failed:bash-non-login\n/);
     assert.match(result.stdout, /\n {2}at ~\/\.bashrc:2\n/);
   } finally {
     await hanging.remove();

@@ -15,6 +15,7 @@ import { BackupStore } from '../src-main/engine/files/backup-store.ts';
 import { saveFixEdit } from '../src-main/engine/findings/fix-save.ts';
 import { isPlainAssignment, removeShellLines } from '../src-main/engine/findings/rules-go-fixes.ts';
 import { repairedValue } from '../src-main/engine/findings/rules-go-invalid.ts';
+import { shownValue } from '../src-main/engine/findings/rules-go-support.ts';
 import type { Finding, FindingsReport, Fix } from '../src-main/shared/findings.ts';
 import {
   buildAsRoot,
@@ -139,6 +140,7 @@ describe('Go settings cases', () => {
     const finding = findingById(run.result.findings, id);
     assert.deepEqual(finding.evidence.contextIds, ['bash-non-login']);
     assert.match(finding.title, /GOPROXY from ~\/\.config\/go\/env:1 is hidden by an exported GOPROXY \(~\/\.bashrc:2\)/);
+    assert.match(finding.explanation, / so go uses \S+ from ~\/\.bashrc:2 instead in bash \(terminal tab, non-login\)\. /);
     assert.deepEqual(
       finding.fixes.map((fix) => fix.id),
       ['remove-export', 'remove-env-file-line'],
@@ -226,6 +228,7 @@ describe('Go settings cases', () => {
       new RegExp(`go: go.mod requires go >= ${GO123_VERSION.slice(2).replaceAll('.', '\\.')} \\(running go ${GO122_VERSION.slice(2).replaceAll('.', '\\.')}; GOTOOLCHAIN=local\\)`),
     );
     assert.equal(finding.fixes[0]!.id, 'set-gotoolchain-auto');
+    assert.equal(finding.explanation.split('part of the Go installation').length, 2, finding.explanation);
 
     await fixAndRescan(run, id);
     assert.equal(await textOf(path.join(run.home.path, '.config/go/env')), 'GOTOOLCHAIN=auto\n');
@@ -359,6 +362,12 @@ describe('fix helpers', () => {
     assert.equal(isPlainAssignment('export GOPROXY=$(cat ~/proxy) && echo', 'GOPROXY', 'posix'), false);
     assert.equal(isPlainAssignment('set -gx GOPROXY https://a,direct', 'GOPROXY', 'fish'), true);
     assert.equal(isPlainAssignment('setenv GOPROXY off', 'GOPROXY', 'csh'), true);
+  });
+
+  test('values with double quotes are shown in single quotes', () => {
+    assert.equal(shownValue('GOPRIVATE', '"corp.example"'), `'"corp.example"'`);
+    assert.equal(shownValue('GOPRIVATE', 'corp.example'), 'corp.example');
+    assert.equal(shownValue('GOFLAGS', '-mod=vendor -v'), '"-mod=vendor -v"');
   });
 
   test('shell habits in Go env file values are undone', () => {

@@ -150,7 +150,7 @@ async function runCommand(
     case 'fix': {
       const findingId = positionals[1];
       if (!findingId) {
-        process.stderr.write('go-env-lens: fix needs a finding id, as doctor prints it, e.g. go-env-lens fix goroot-stale:~/.profile:1\n');
+        process.stderr.write('go-env-lens: fix needs a finding id, as doctor prints it, e.g. go-env-lens fix goroot-stale:~/.profile:GOROOT\n');
         return EXIT_FAILURE;
       }
       return runFix({

@@ -66,7 +66,7 @@ export interface Fix {
 
 /** One problem found in a scan. */
 export interface Finding {
-  /** Stable across scans of the same setup: the rule id plus what it is about, e.g. `goroot-stale:~/.profile:1`. */
+  /** Stable across scans of the same setup: the rule id plus what it is about, e.g. `goroot-stale:~/.profile:GOROOT`. */
   id: string;
   /** The rule that produced it. */
   rule: string;

@@ -225,7 +225,7 @@ function homeWord(shell: ShellName, pieces: HomePiece[]): string | null {
 
 /**
  * Renders the line that exports a variable, like renderAssignment, but writes each entry in the
- * home folder as `$HOME/…` in sh-family shells, zsh, fish and tcsh, so the line reads like one a
+ * home folder as `$HOME/…` in sh-family shells, zsh, fish and tcsh. The line then reads like one a
  * user writes and keeps working when the home folder moves. Other shells get the full path.
  *
  * @throws ShellValueError for a value the shell cannot hold, as renderAssignment does.

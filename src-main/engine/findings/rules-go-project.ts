@@ -12,7 +12,7 @@ import { contextIdsOf, contextLabels, evidenceValue, goContexts, type GoContext 
 import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
 import { goWithVersion } from './rules-shell-support.ts';
 
-/** Where the toolchain go switches to comes from, in words for evidence. */
+/** The origin of the toolchain go switches to, in words for evidence. */
 const ORIGIN_WORDS: Record<ToolchainOrigin, string | null> = {
   'running-binary': null,
   path: 'a go1.X.Y program on PATH',

@@ -20,7 +20,7 @@ import {
   probedContexts,
   sessionFiles,
 } from './rules-shell-support.ts';
-import { isGoReadVariable } from './rules-value-support.ts';
+import { isGoReadVariable, movedVariableProblem } from './rules-value-support.ts';
 
 /** Rewrites a line that sets a variable without exporting it into one that exports it; null when unsure. */
 function exportedLine(text: string, name: string, shell: ShellName): string | null {
@@ -137,6 +137,9 @@ const notExported: Rule = {
         const last = variable.chain[variable.chain.length - 1];
         // A plain shell variable that only builds other values is meant to stay in the shell.
         if (!variable.notExported || !last || last.value === null || !isGoReadVariable(name)) continue;
+        // Exporting or moving a value another finding reports (GO111MODULE=off, GOPATH=~/go) would
+        // spread it, so such a variable is better left unexported.
+        if (movedVariableProblem(facts, context.id, name, last.value) !== null) continue;
         const item = byName.get(name) ?? { assignment: last, contexts: [] };
         item.contexts.push(context);
         byName.set(name, item);

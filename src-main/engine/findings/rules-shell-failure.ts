@@ -5,7 +5,7 @@
  */
 import type { ScanContext } from '../../shared/scan-report.ts';
 import type { FindingDraft, FindingFacts, Rule } from './rule.ts';
-import { sentence } from './rules-shell-support.ts';
+import { listedLabel, sentence } from './rules-shell-support.ts';
 
 /** The startup file and line a failure message names, as `~/.bashrc:2` or `/etc/profile:7`. */
 const NAMED_LINE = /((?:~|\/)[^\s:`()]+):(\d+)/;
@@ -39,9 +39,9 @@ async function failureDrafts(facts: FindingFacts): Promise<FindingDraft[]> {
     drafts.push({
       key: context.id,
       severity: 'error',
-      title: `${sentence(context.label)} ${what}`,
+      title: `${sentence(listedLabel(context.label))} ${what}`,
       explanation:
-        `Go Env Lens started ${context.label} the way a terminal does, and ${error.message}. ` +
+        `Go Env Lens started ${listedLabel(context.label)} the way a terminal does, and ${error.message}. ` +
         `Every new ${context.label.split(',')[0]} session hangs or closes the same way, and what it would see of Go is unknown. ` +
         (error.hint ?? ''),
       evidence: {
@@ -60,7 +60,7 @@ async function failureDrafts(facts: FindingFacts): Promise<FindingDraft[]> {
                 command,
                 effect: {
                   contextIds: [context.id],
-                  description: `${sentence(context.label)} starts again once the line that stops it is fixed.`,
+                  description: `${sentence(listedLabel(context.label))} starts again once the line that stops it is fixed.`,
                 },
               },
             ],

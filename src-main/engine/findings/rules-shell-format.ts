@@ -159,15 +159,16 @@ const fileFormat: Rule = {
         command: null,
         effect: { contextIds: idsOf(contexts), description: `The shells read every line of ${shown} as written.` },
       };
-      const kinds = [
-        ...(lineEndings.length > 0 ? [lineEndings.length === 1 ? 'a Windows line ending' : 'Windows line endings'] : []),
-        ...(inside.length > 0 ? [inside.length === 1 ? 'a carriage return' : 'carriage returns'] : []),
-        ...(opened.format.bom ? ['a byte order mark'] : []),
-        ...(invisible.length > 0 ? ['invisible characters'] : []),
-      ];
+      const kinds: string[] = [];
+      if (lineEndings.length === 1) kinds.push('a Windows line ending');
+      if (lineEndings.length > 1) kinds.push('Windows line endings');
+      if (inside.length === 1) kinds.push('a carriage return');
+      if (inside.length > 1) kinds.push('carriage returns');
+      if (opened.format.bom) kinds.push('a byte order mark');
+      if (invisible.length > 0) kinds.push('invisible characters');
       drafts.push({
         key: shown,
-        // Line endings, carriage returns and a byte order mark break commands; invisible characters change values.
+        // Line endings, carriage returns and a byte order mark break commands, while invisible characters change values.
         severity: lineEndings.length > 0 || inside.length > 0 || opened.format.bom ? 'error' : 'warning',
         title: `${shown} has ${listWords(kinds)}`,
         explanation:
@@ -205,7 +206,7 @@ function sourcedValues(context: ScanContext): SourcedValue[] {
   return values;
 }
 
-/** The kinds of character problems a file's format finding explains, with the fix that removes them. */
+/** Returns the kinds of character problems that a file's format finding explains and its fix removes. */
 async function formatExplains(facts: FindingFacts, file: string): Promise<Set<CharacterProblem['kind']>> {
   const explained = new Set<CharacterProblem['kind']>();
   const opened = await facts.files.read(file);
@@ -279,7 +280,7 @@ const valueCharacters: Rule = {
     type Found = SourcedValue & { problems: CharacterProblem[]; contexts: ScanContext[] };
     const found = new Map<string, Found>();
     // A carriage return or invisible character from a file that has them is that file's finding,
-    // whose fix removes them; any other problem of the value is reported here. Every context's
+    // whose fix removes them. Any other problem of the value is reported here. Every context's
     // source counts, because a context probed without a trace may not name the file.
     const explained = new Map<string, Set<CharacterProblem['kind']>>();
     for (const context of probedContexts(facts)) {
@@ -425,7 +426,7 @@ const slowStartup: Rule = {
         severity: startupMs >= SLOW_STARTUP_WARNING_MS ? 'warning' : undefined,
         title: `Starting ${listedLabel(context.label)} took ${seconds} s`,
         explanation:
-          `Starting ${context.label} and reading its startup files took about ${seconds} seconds in this scan ` +
+          `Starting ${listedLabel(context.label)} and reading its startup files took about ${seconds} seconds in this scan ` +
           '(measured with tracing on, which adds some time). Every new terminal tab waits that long, and editors ' +
           'that read the login shell environment at launch wait too, or give up and start without it. ' +
           where,

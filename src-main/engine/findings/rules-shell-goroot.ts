@@ -102,7 +102,7 @@ function withoutSettings(text: string, removed: { line: number; value: string }[
   let current: string | null = null;
   let next = text;
   // NOTE: a use of the variable above the first removed line of this file keeps the `$NAME`
-  // spelling; it got its value from another file, whose line may be removed by the same fix.
+  // spelling. It got its value from another file, and the same fix may remove that file's line.
   text.split('\n').forEach((other, index) => {
     const value = byLine.get(index + 1);
     if (value !== undefined) {

@@ -57,7 +57,7 @@ interface UnreadSetting {
   value: string;
   /** For a PATH entry: whether the line put it before or after the entries PATH already had. */
   position: 'prepend' | 'append';
-  /** Why a fix must not move the setting (another finding reports it), or null. */
+  /** The reason a fix must not move the setting (another finding reports it), or null. */
   problem: string | null;
 }
 
@@ -253,7 +253,7 @@ const rcOnly: Rule = {
     for (const [file, unreadFile] of findUnreadSettings(facts)) {
       const { settings, contexts } = unreadFile;
       settings.sort((left, right) => left.line - right.line);
-      // A value another finding reports is never spread to ~/.profile; that finding says to fix or delete it.
+      // A value another finding reports is never spread to ~/.profile, because that finding asks to fix or delete it.
       const moved = settings.filter((setting) => setting.problem === null);
       if (moved.length === 0) continue;
       const leftOut: LeftOut[] = settings

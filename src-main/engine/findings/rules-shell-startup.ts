@@ -146,7 +146,7 @@ export function findInteractiveGuard(text: string): { start: number; end: number
 interface BelowLine {
   /** `GOPATH`, `the PATH entry /x/bin`: the Go settings the line makes. */
   subjects: Set<string>;
-  /** Why the line must stay where it is, one entry per setting another finding reports. */
+  /** The reasons the line must stay where it is, one per setting another finding reports. */
   problems: LeftOut[];
   vias: Set<AssignmentVia>;
   /** Values of variables the line sets, for lines that use them. */
@@ -195,16 +195,14 @@ function linesBelow(
     for (const pathEntry of context.provenance?.path ?? []) {
       if (!isBelow(pathEntry.addedBy)) continue;
       const line = pathEntry.addedBy.location.line!;
-      const goEntry = isGoEntry(context, pathEntry.entry) && !(script && pathEntries(script.env).includes(pathEntry.entry));
-      const problem = movedPathEntryProblem(pathEntry);
-      if (!goEntry && (problem === null || !below.has(line))) continue;
       const entry = lineOf(line);
       const subject = `the PATH entry ${pathEntry.entry}`;
-      if (goEntry) {
+      if (isGoEntry(context, pathEntry.entry) && !(script && pathEntries(script.env).includes(pathEntry.entry))) {
         entry.subjects.add(subject);
         entry.vias.add(pathEntry.addedBy.via);
       }
       // Every entry the line adds moves with it, so one another finding reports keeps the line in place.
+      const problem = movedPathEntryProblem(pathEntry);
       if (problem !== null) addProblem(entry, { subject, line, reason: problem });
     }
   }
@@ -223,9 +221,9 @@ interface GuardMove {
 const ASSIGNMENT_OF = (name: string) => new RegExp(String.raw`^\s*(?:export\s+)?${name}=`);
 
 /**
- * Works out which lines move above the guard. A moved line that uses a variable set on a line
- * below the guard takes that line along when it is a plain assignment nothing reports, gets
- * GOROOT's value written in (GOROOT itself never moves), and otherwise stays below as well.
+ * Works out which lines move above the guard. A moved line may use a variable set on a line below
+ * the guard. When that line is a plain assignment nothing reports, it moves along. GOROOT never
+ * moves, so its value is written into the moved line instead. Otherwise the line stays below too.
  */
 async function planGuardMove(texts: string[], guardEnd: number, below: Map<number, BelowLine>): Promise<GuardMove> {
   const moved = new Set<number>();
@@ -300,7 +298,7 @@ const belowInteractiveGuard: Rule = {
     const script = probed.find((context) => context.mode === 'script');
     const below = linesBelow(facts, bashrc, guard.end, readers, script);
     const texts = opened.text.split('\n');
-    // A value another finding reports never moves above the guard; that finding says to fix or delete it.
+    // A value another finding reports never moves above the guard, because that finding asks to fix or delete it.
     const plan = await planGuardMove(texts, guard.end, below);
     const lines = [...plan.moved].filter((line) => below.has(line)).sort((left, right) => left - right);
     if (lines.length === 0) return [];

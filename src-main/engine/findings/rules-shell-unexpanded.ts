@@ -21,21 +21,29 @@ import {
 } from './rules-shell-support.ts';
 
 /**
- * Returns `line` with the `~` of `entry` written as `$HOME`, or as the home folder itself inside
- * single quotes, where `$HOME` would stay literal too. Null when the line does not contain it.
+ * Returns `line` with the `~` of `entry` written as `$HOME`. Inside single quotes, where `$HOME`
+ * would stay literal too, the quoted part becomes double-quoted when nothing in it would expand
+ * there, and otherwise gets the home folder written out. Null when the line does not contain it.
  */
 export function expandTildeInLine(line: string, entry: string, home: string): string | null {
   if (!entry.startsWith('~/') && entry !== '~') return null;
   const index = line.indexOf(entry);
   if (index === -1) return null;
   let quote: string | null = null;
+  let opened = -1;
   for (let position = 0; position < index; position++) {
     const character = line[position];
-    if (quote === null && (character === '"' || character === "'")) quote = character;
-    else if (character === quote) quote = null;
+    if (quote === null && (character === '"' || character === "'")) {
+      quote = character;
+      opened = position;
+    } else if (character === quote) quote = null;
   }
-  const replacement = quote === "'" ? home : '$HOME';
-  return line.slice(0, index) + replacement + line.slice(index + 1);
+  if (quote !== "'") return `${line.slice(0, index)}$HOME${line.slice(index + 1)}`;
+  const closed = line.indexOf("'", index);
+  const quoted = closed === -1 ? null : line.slice(opened + 1, closed);
+  if (quoted === null || /["\\$`!]/.test(quoted)) return `${line.slice(0, index)}${home}${line.slice(index + 1)}`;
+  const inside = `${line.slice(opened + 1, index)}$HOME${line.slice(index + 1, closed)}`;
+  return `${line.slice(0, opened)}"${inside}"${line.slice(closed + 1)}`;
 }
 
 interface UnexpandedEntry {

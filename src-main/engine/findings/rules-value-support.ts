@@ -79,6 +79,24 @@ export function isGoReadVariable(name: string): boolean {
 const DIRECTORY_VARIABLES = new Set(['GOPATH', 'GOBIN', 'GOCACHE', 'GOMODCACHE', 'GOTMPDIR', 'GOENV']);
 
 /**
+ * Returns why the rules about Go's settings report a value for every project, or null. The checks
+ * follow those rules: GOFLAGS with -mod=vendor or -mod=mod, GOPROXY=off, GOSUMDB=off, and a
+ * GOTOOLCHAIN that pins one exact version.
+ */
+function reportedSettingProblem(name: string, value: string): string | null {
+  const trimmed = value.trim();
+  if (name === 'GOFLAGS' && trimmed.split(/\s+/).some((flag) => /^--?mod=(?:vendor|mod)$/.test(flag))) {
+    return 'its -mod flag would apply to every project';
+  }
+  if (name === 'GOPROXY' && /^off(?:[,|]|$)/.test(trimmed)) return 'it turns module downloads off';
+  if (name === 'GOSUMDB' && trimmed === 'off') return 'it turns checksum verification off';
+  if (name === 'GOTOOLCHAIN' && /^go\d+(?:\.\d+)*(?:(?:rc|beta)\d+)?$/.test(trimmed)) {
+    return 'it pins every go command to one Go version';
+  }
+  return null;
+}
+
+/**
  * Returns why a variable must not be moved or copied by a fix, or null when it may be: GOROOT
  * (go finds its own installation), GO111MODULE=off, a path go rejects, invisible characters, or
  * a value go's settings layers judge wrong in the context.
@@ -91,6 +109,8 @@ export function movedVariableProblem(facts: FindingFacts, contextId: string, nam
   }
   const characters = characterProblems(value)[0];
   if (characters) return `its value ${characters.words}`;
+  const settingProblem = reportedSettingProblem(name, value);
+  if (settingProblem !== null) return settingProblem;
   const layers = facts.contexts.find((item) => item.context.id === contextId)?.layers;
   const judged = layers?.findings.some(
     (finding) =>
