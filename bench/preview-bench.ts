@@ -6,14 +6,13 @@
  *
  * Usage: npm run bench [-- --runs N] (every benchmark), or node --import tsx bench/preview-bench.ts [--runs N]
  */
-import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { createApiService } from '../src-main/engine/api-service.ts';
 import { runScan } from '../src-main/engine/scan.ts';
 import { DEFAULT_PROBE_DEADLINE_MS } from '../src-main/engine/probe/limits.ts';
-import { createRealisticHome } from './realistic-home.ts';
+import { createRealisticHome, realisticEnvironment } from './realistic-home.ts';
+import { describeMachine, median, parseRunsOption } from './stats.ts';
 
 /** Measured runs per file when `--runs` is not given. */
 const DEFAULT_RUNS = 7;
@@ -31,32 +30,15 @@ const EDITS: { file: string; line: string }[] = [
   { file: '.config/go/env', line: 'GOPRIVATE=example.test' },
 ];
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string' } } });
-  const runs = values.runs === undefined ? DEFAULT_RUNS : Number.parseInt(values.runs, 10);
-  if (!Number.isInteger(runs) || runs < 1) {
-    throw new Error(`invalid --runs ${JSON.stringify(values.runs)}: give a whole number from 1 up`);
-  }
+  const runs = parseRunsOption(DEFAULT_RUNS);
   console.log('Go Env Lens editor preview benchmark');
-  console.log(`${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
+  console.log(describeMachine());
   console.log(`${runs} runs each, preview and probe alternating, after one warm-up pair; medians.`);
 
   const { home, remove } = await createRealisticHome();
   try {
-    const environment = {
-      HOME: home,
-      USER: os.userInfo().username,
-      LOGNAME: os.userInfo().username,
-      LANG: 'C.UTF-8',
-      PATH: '/usr/local/bin:/usr/bin:/bin',
-      GO_ENV_LENS_DATA_DIR: path.join(path.dirname(home), 'data'),
-    };
+    const environment = realisticEnvironment(home, { GO_ENV_LENS_DATA_DIR: path.join(path.dirname(home), 'data') });
     const service = createApiService({ host: 'cli', environment, baseEnvironment: 'self', defaultShells: SHELLS });
     const latest = await service.handlers['scan.run']({});
     console.log('');

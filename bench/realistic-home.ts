@@ -72,3 +72,14 @@ export async function createRealisticHome(): Promise<{ home: string; remove(): P
   return { home, remove: () => fs.rm(parent, { recursive: true, force: true }) };
 }
 
+/** Returns the session environment of the invoking user in `home`, with `extra` added last. */
+export function realisticEnvironment(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    HOME: home,
+    USER: os.userInfo().username,
+    LOGNAME: os.userInfo().username,
+    LANG: 'C.UTF-8',
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    ...extra,
+  };
+}

@@ -9,16 +9,15 @@
  * Usage: npm run bench [-- --runs N] (both benchmarks), or node --import tsx bench/trace-bench.ts [--runs N]
  */
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { GoProber } from '../src-main/engine/go/go-probe.ts';
 import { DEFAULT_PROBE_DEADLINE_MS } from '../src-main/engine/probe/limits.ts';
 import { runProbe, type ProbeRequest } from '../src-main/engine/probe/run-probe.ts';
 import { findShellFacts, PROBE_GUARD_VARIABLES } from '../src-main/engine/shells/shell-table.ts';
 import { tracerFor } from '../src-main/engine/trace/tracers.ts';
-import { BASH_COMPLETION, createRealisticHome } from './realistic-home.ts';
+import { BASH_COMPLETION, createRealisticHome, realisticEnvironment } from './realistic-home.ts';
+import { describeMachine, median, parseRunsOption } from './stats.ts';
 
 /** Measured runs per context when `--runs` is not given. */
 const DEFAULT_RUNS = 11;
@@ -73,34 +72,16 @@ async function timeContext(request: ProbeRequest, shell: string, login: boolean,
   return { shellMs, totalMs: performance.now() - started };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string' } } });
-  const runs = values.runs === undefined ? DEFAULT_RUNS : Number.parseInt(values.runs, 10);
-  if (!Number.isInteger(runs) || runs < 1) {
-    throw new Error(`invalid --runs ${JSON.stringify(values.runs)}: give a whole number from 1 up`);
-  }
+  const runs = parseRunsOption(DEFAULT_RUNS);
   console.log('Go Env Lens tracing benchmark');
-  console.log(`${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
+  console.log(describeMachine());
   console.log(`${runs} runs each, untraced and traced alternating, after one warm-up pair; medians.`);
   if (!existsSync(BASH_COMPLETION)) console.log(`note: ${BASH_COMPLETION} is missing, so bash runs without it`);
 
   const { home, remove } = await createRealisticHome();
   try {
-    const environment = {
-      HOME: home,
-      USER: os.userInfo().username,
-      LOGNAME: os.userInfo().username,
-      LANG: 'C.UTF-8',
-      PATH: '/usr/local/bin:/usr/bin:/bin',
-      ...PROBE_GUARD_VARIABLES,
-      TERM: 'xterm-256color',
-    };
+    const environment = realisticEnvironment(home, { ...PROBE_GUARD_VARIABLES, TERM: 'xterm-256color' });
     console.log('');
     console.log(
       `${'context'.padEnd(20)} ${'untraced'.padStart(10)} ${'traced'.padStart(10)}  ` +

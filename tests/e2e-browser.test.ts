@@ -4,37 +4,21 @@
  * The same serve process is then checked for the requests it must reject.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 import type { ScanReport } from '../src-main/shared/scan-report.ts';
-import { CLI } from './helpers/run-cli.ts';
-import { cleanEnvironment, createHome, type ThrowawayHome } from './helpers/throwaway-home.ts';
+import { launchChromium, startServe, stopServe, type ServeProcess } from './helpers/serve-process.ts';
+import { createHome, type ThrowawayHome } from './helpers/throwaway-home.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
 const ARTIFACTS_DIR = path.join(projectRoot, 'test-artifacts');
 
-/** Debian's Chromium; Playwright's own browser download is not available on every test machine. */
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-/** Time for `serve` to load its sources through tsx and print its address, in milliseconds. */
-const SERVE_START_TIMEOUT_MS = 30_000;
 /**
  * Time for the page to show the overview, in milliseconds: loading plus a scan of six contexts,
  * which takes about a second, with room for a loaded test machine.
@@ -64,15 +48,6 @@ const C01_FILES = {
 const CONTEXTS_WITH_GOPATH = ['bash-login', 'bash-non-login'];
 const CONTEXTS_WITHOUT_GOPATH = ['dash-login', 'dash-non-login', 'desktop', 'script'];
 
-interface ServeProcess {
-  child: ChildProcessWithoutNullStreams;
-  url: URL;
-  origin: string;
-  token: string;
-  /** Everything the process wrote to stderr, for failure messages. */
-  stderr(): string;
-}
-
 let home: ThrowawayHome;
 let serve: ServeProcess;
 let browser: Browser;
@@ -81,65 +56,16 @@ let page: Page;
 before(async () => {
   await mkdir(ARTIFACTS_DIR, { recursive: true });
   home = await createHome(C01_FILES);
-  serve = await startServe(home.path);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  serve = await startServe({ homePath: home.path, shells: SHELLS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 640 } });
 });
 
 after(async () => {
   await browser?.close();
-  if (serve && serve.child.exitCode === null) {
-    const exited = once(serve.child, 'exit');
-    serve.child.kill('SIGTERM');
-    await exited;
-  }
+  await stopServe(serve);
   await home?.remove();
 });
-
-/** Starts `go-env-lens serve` on a free port and resolves with the address it prints. */
-async function startServe(homePath: string): Promise<ServeProcess> {
-  const shellArgs = SHELLS.flatMap((shell) => ['--shell', shell]);
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...shellArgs], {
-    env: cleanEnvironment(homePath, { GO_ENV_LENS_BASE_ENV: 'self' }),
-    cwd: homePath,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-
-  const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`serve printed no address in ${SERVE_START_TIMEOUT_MS} ms:\n${stdout}${stderr}`));
-    }, SERVE_START_TIMEOUT_MS);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const match = /^Go Env Lens is serving on (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)$/m.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited (${code ?? signal}) before printing its address:\n${stdout}${stderr}`));
-    });
-  });
-
-  const url = new URL(address);
-  return {
-    child,
-    url,
-    origin: url.origin,
-    token: url.searchParams.get('token')!,
-    stderr: () => stderr,
-  };
-}
 
 /** Returns the overview cell of a context and column. */
 function cell(contextId: string, columnId: string) {

@@ -9,37 +9,29 @@
  * test user.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 
-import { CLI } from './helpers/run-cli.ts';
-import { asTestUser, USER_VARIANTS, type UserVariant } from './helpers/test-user.ts';
-import { cleanEnvironment, createHome, type ThrowawayHome } from './helpers/throwaway-home.ts';
+import {
+  createDataDirectory,
+  launchChromium,
+  listFilesUnder,
+  startServe,
+  stopServe,
+  writeHomeFile,
+  type ServeProcess,
+} from './helpers/serve-process.ts';
+import { USER_VARIANTS, type UserVariant } from './helpers/test-user.ts';
+import { createHome, type ThrowawayHome } from './helpers/throwaway-home.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
 const ARTIFACTS_DIR = path.join(projectRoot, 'test-artifacts');
 
-/** Debian's Chromium; Playwright's own browser download is not available on every test machine. */
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-/** Time for `serve` to load its sources through tsx and print its address, in milliseconds. */
-const SERVE_START_TIMEOUT_MS = 30_000;
 /** Time for the page to load and show the first scan of six contexts, in milliseconds. */
 const OVERVIEW_TIMEOUT_MS = 60_000;
 /**
@@ -72,13 +64,6 @@ const LOGIN_CONTEXTS = ['bash-login', 'dash-login'];
  */
 const WINDOWS_GO_ENV = '\uFEFFGOPRIVATE=example.com\r\nGOFLAGS=-mod=mod\r\n';
 
-interface ServeProcess {
-  child: ChildProcessWithoutNullStreams;
-  url: URL;
-  /** Everything the process wrote to stderr, for failure messages. */
-  stderr(): string;
-}
-
 let home: ThrowawayHome;
 let dataDirectory: string;
 let serve: ServeProcess;
@@ -89,11 +74,7 @@ let artifactSuffix = '';
 
 before(async () => {
   await mkdir(ARTIFACTS_DIR, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -103,67 +84,17 @@ after(async () => {
 /** Sets up a home, a data directory and serve, run as the variant's user, and a new page. */
 async function startSession(variant: UserVariant): Promise<void> {
   home = await createHome({ '.profile': PROFILE }, { owner: variant.user });
-  dataDirectory = await mkdtemp(path.join(os.tmpdir(), 'gel-data-'));
-  if (variant.user) {
-    execFileSync('chown', [`${variant.user.uid}:${variant.user.gid}`, dataDirectory]);
-  }
-  serve = await startServe(home.path, dataDirectory, variant);
+  dataDirectory = await createDataDirectory(variant.user);
+  serve = await startServe({ homePath: home.path, shells: SHELLS, dataDirectory, user: variant.user });
   artifactSuffix = variant.user ? `-${variant.user.name}` : '';
   page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
 }
 
 async function stopSession(): Promise<void> {
   await page?.close();
-  if (serve && serve.child.exitCode === null) {
-    const exited = once(serve.child, 'exit');
-    serve.child.kill('SIGTERM');
-    await exited;
-  }
+  await stopServe(serve);
   await home?.remove();
   if (dataDirectory) await rm(dataDirectory, { recursive: true, force: true });
-}
-
-/** Starts `go-env-lens serve` on a free port and resolves with the address it prints. */
-async function startServe(
-  homePath: string,
-  data: string,
-  variant: UserVariant,
-): Promise<ServeProcess> {
-  const shellArgs = SHELLS.flatMap((shell) => ['--shell', shell]);
-  const environment = cleanEnvironment(homePath, {
-    GO_ENV_LENS_BASE_ENV: 'self',
-    GO_ENV_LENS_DATA_DIR: data,
-  });
-  const prefix = variant.user ? asTestUser(variant.user) : [];
-  const command = [...prefix, process.execPath, CLI, 'serve', '--port', '0', ...shellArgs];
-  const child = spawn(command[0]!, command.slice(1), {
-    env: environment,
-    cwd: homePath,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-
-  const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`serve printed no address in ${SERVE_START_TIMEOUT_MS} ms:\n${stdout}${stderr}`));
-    }, SERVE_START_TIMEOUT_MS);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const match = /^Go Env Lens is serving on (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)$/m.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited (${code ?? signal}) before printing its address:\n${stdout}${stderr}`));
-    });
-  });
-  return { child, url: new URL(address), stderr: () => stderr };
 }
 
 function artifact(name: string): string {
@@ -172,19 +103,6 @@ function artifact(name: string): string {
 
 function homeFile(relative: string): string {
   return path.join(home.path, relative);
-}
-
-/** Writes a file into the home as the home's owner, with the folders it needs. */
-async function writeHomeFile(relative: string, content: string): Promise<void> {
-  const target = homeFile(relative);
-  await mkdir(path.dirname(target), { recursive: true });
-  await writeFile(target, content);
-  const owner = home.owner;
-  if (!owner) return;
-  // Every folder between the home and the file, created above as root, goes to the owner too.
-  for (let place = target; place !== home.path; place = path.dirname(place)) {
-    await chown(place, owner.uid, owner.gid);
-  }
 }
 
 /** Finds the findings of a rule in the list, such as every `goroot-stale:…` finding. */
@@ -209,16 +127,7 @@ async function pageText(): Promise<{ shown: string; markup: string }> {
 
 /** Lists the backups the data directory holds, as paths relative to it. */
 function backupFiles(): string[] {
-  const found: string[] = [];
-  const walk = (directory: string) => {
-    for (const name of readdirSync(directory)) {
-      const full = path.join(directory, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else found.push(path.relative(dataDirectory, full));
-    }
-  };
-  walk(dataDirectory);
-  return found;
+  return listFilesUnder(dataDirectory);
 }
 
 for (const variant of USER_VARIANTS) {
@@ -472,7 +381,7 @@ for (const variant of USER_VARIANTS) {
     });
 
     test('format-only fixes name the change', async () => {
-      await writeHomeFile('.config/go/env', WINDOWS_GO_ENV);
+      await writeHomeFile(home, '.config/go/env', WINDOWS_GO_ENV);
       const rescan = page.locator('.app-header form button[type="submit"]');
       await rescan.click();
       await rescan.filter({ hasText: 'Scanning…' }).waitFor();

@@ -5,7 +5,6 @@
  * and the preview leaves the files untouched. Runs as root and as the unprivileged user.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 import { EDIT_CASES, type EditCase } from './fixtures/edit-cases.ts';
 import { runEditFlow, type EditFlowInput, type EditFlowResult } from './helpers/edit-flow.ts';
-import { asTestUser, USER_VARIANTS, type UserVariant } from './helpers/test-user.ts';
+import { runNodeJson } from './helpers/run-as-test-user.ts';
+import { USER_VARIANTS, type UserVariant } from './helpers/test-user.ts';
 import { createHome } from './helpers/throwaway-home.ts';
 
 const FLOW = fileURLToPath(new URL('./helpers/edit-flow.ts', import.meta.url));
@@ -88,21 +88,10 @@ async function chownTree(root: string, uid: number, gid: number): Promise<void> 
 }
 
 function runAsUser(input: EditFlowInput, variant: UserVariant): Promise<EditFlowResult> {
-  const command = [...asTestUser(variant.user!), process.execPath, '--import', 'tsx', FLOW, JSON.stringify(input)];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), {
-      cwd: path.dirname(path.dirname(FLOW)),
-      env: { PATH: '/usr/bin:/bin', HOME: input.home, LANG: 'C.UTF-8' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`the edit flow as ${variant.name} exited ${code}:\n${stderr}`));
-      else resolve(JSON.parse(stdout) as EditFlowResult);
-    });
+  return runNodeJson<EditFlowResult>({
+    user: variant.user,
+    args: [FLOW, JSON.stringify(input)],
+    environment: { PATH: '/usr/bin:/bin', HOME: input.home, LANG: 'C.UTF-8' },
+    label: 'the edit flow',
   });
 }

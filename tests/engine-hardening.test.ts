@@ -26,7 +26,8 @@ import type { EditableFile } from '../src-main/shared/editing.ts';
 import type { Fix } from '../src-main/shared/findings.ts';
 import { runCli } from './helpers/run-cli.ts';
 import { bundleSaveWorker, runSaveWorker, type BundledWorker } from './helpers/save-worker-client.ts';
-import { cleanEnvironment, createHome, TEST_USER, type HomeFile, type ThrowawayHome } from './helpers/throwaway-home.ts';
+import { createStoreHome } from './helpers/store-home.ts';
+import { cleanEnvironment, TEST_USER, type ThrowawayHome } from './helpers/throwaway-home.ts';
 
 const RUNNING_AS_ROOT = process.getuid?.() === 0;
 const NEEDS_ROOT = RUNNING_AS_ROOT ? false : 'root ignores file modes, and this case checks that the save does not';
@@ -38,24 +39,13 @@ const GO_BINARY = '/usr/local/go/bin/go';
 /** Longest path a save request accepts, in characters (editSaveRequest in the contract). */
 const MAX_REQUEST_PATH_CHARS = 4096;
 
-async function homeWith(
-  t: { after: (fn: () => Promise<void>) => void },
-  files: Record<string, HomeFile>,
-  owner: typeof TEST_USER = null,
-): Promise<{ home: ThrowawayHome; data: string; store: BackupStore; at: (relative: string) => string }> {
-  const home = await createHome(files, { owner });
-  t.after(() => home.remove());
-  const data = path.join(home.path, '.local/share/go-env-lens');
-  return { home, data, store: new BackupStore(data), at: (relative) => path.join(home.path, relative) };
-}
-
 function open(file: string, home: ThrowawayHome): Promise<EditableFile> {
   return openEditableFile(file, { kind: 'startup', contextIds: [], home: home.path });
 }
 
 describe('regular file reads', () => {
   test('named pipe is not opened', async (t) => {
-    const { at } = await homeWith(t, {});
+    const { at } = await createStoreHome(t, {});
     execFileSync('mkfifo', [at('.zlogin')]);
     // Without the check, each read below would wait for a writer for good.
     assert.throws(() => readRegularFileSync(at('.zlogin')), {
@@ -67,7 +57,7 @@ describe('regular file reads', () => {
   });
 
   test('directory and device are not read', async (t) => {
-    const { at } = await homeWith(t, { '.config/fish/config.fish': 'set -x A 1\n' });
+    const { at } = await createStoreHome(t, { '.config/fish/config.fish': 'set -x A 1\n' });
     assert.throws(() => readRegularFileSync(at('.config/fish')), { name: 'NotRegularFileError' });
     assert.throws(() => readRegularFileSync('/dev/zero'), {
       name: 'NotRegularFileError',
@@ -77,7 +67,7 @@ describe('regular file reads', () => {
   });
 
   test('regular file through a link is read', async (t) => {
-    const { at } = await homeWith(t, { 'dotfiles/zshrc': 'export A=1\n', '.zshrc': { symlink: 'dotfiles/zshrc' } });
+    const { at } = await createStoreHome(t, { 'dotfiles/zshrc': 'export A=1\n', '.zshrc': { symlink: 'dotfiles/zshrc' } });
     assert.equal(readRegularFileSync(at('.zshrc')).toString(), 'export A=1\n');
     assert.equal((await readRegularFile(at('.zshrc'))).toString(), 'export A=1\n');
     assert.equal(irregularFileType(at('.zshrc')), null);
@@ -87,7 +77,7 @@ describe('regular file reads', () => {
 
 describe('read-only by mode as root', { skip: NEEDS_ROOT }, () => {
   test('file without write bits blocks the save', async (t) => {
-    const { home, data, store, at } = await homeWith(t, { '.bash_aliases': { text: 'alias ll="ls -l"\n', mode: 0o444 } });
+    const { home, data, store, at } = await createStoreHome(t, { '.bash_aliases': { text: 'alias ll="ls -l"\n', mode: 0o444 } });
     const message =
       '~/.bash_aliases is read-only (mode 0444); make it writable with chmod u+w ~/.bash_aliases to save it';
 
@@ -102,7 +92,7 @@ describe('read-only by mode as root', { skip: NEEDS_ROOT }, () => {
   });
 
   test('folder without write bits blocks the save', async (t) => {
-    const { home, store, at } = await homeWith(t, { '.config/fish/config.fish': 'set -x A 1\n' });
+    const { home, store, at } = await createStoreHome(t, { '.config/fish/config.fish': 'set -x A 1\n' });
     await fs.chmod(at('.config/fish'), 0o555);
     const message =
       '~/.config/fish/config.fish cannot be saved: its folder ~/.config/fish is not writable by you, and a save ' +
@@ -119,7 +109,7 @@ describe('read-only by mode as root', { skip: NEEDS_ROOT }, () => {
   });
 
   test('missing file in a folder without write bits', async (t) => {
-    const { home, at } = await homeWith(t, { '.config/fish/functions/x.fish': '' });
+    const { home, at } = await createStoreHome(t, { '.config/fish/functions/x.fish': '' });
     await fs.chmod(at('.config/fish'), 0o555);
     const file = await open(at('.config/fish/config.fish'), home);
     assert.equal(file.writeBlock?.code, 'not-permitted');
@@ -127,7 +117,7 @@ describe('read-only by mode as root', { skip: NEEDS_ROOT }, () => {
   });
 
   test('group-writable file still saves', async (t) => {
-    const { home, store, at } = await homeWith(t, { '.profile': { text: 'a=1\n', mode: 0o464 } });
+    const { home, store, at } = await createStoreHome(t, { '.profile': { text: 'a=1\n', mode: 0o464 } });
     const file = await open(at('.profile'), home);
     assert.equal(file.writeBlock, null);
     const outcome = await saveEditableFile({ path: file.path, text: 'a=2\n', expectedHash: file.hash, store, home: home.path });
@@ -140,7 +130,7 @@ describe('open limit and save requests', () => {
   test('file over the limit names its size', async (t) => {
     // One byte under the 1 MiB that the editor used to open.
     const size = 1024 * 1024 - 1;
-    const { home, at } = await homeWith(t, { '.bashrc': 'x'.repeat(size) });
+    const { home, at } = await createStoreHome(t, { '.bashrc': 'x'.repeat(size) });
     await assert.rejects(open(at('.bashrc'), home), {
       name: 'FileNotEditableError',
       code: 'too-large',
@@ -153,7 +143,7 @@ describe('open limit and save requests', () => {
   test('largest file fits in a save request', async (t) => {
     // Quotes and backslashes double in JSON; a longest path adds the rest.
     const text = '"\\'.repeat(MAX_EDITABLE_BYTES / 2);
-    const { home, at } = await homeWith(t, { '.bashrc': text });
+    const { home, at } = await createStoreHome(t, { '.bashrc': text });
     const file = await open(at('.bashrc'), home);
     const body = JSON.stringify({ path: `/${'p'.repeat(MAX_REQUEST_PATH_CHARS - 1)}`, text: file.text, expectedHash: file.hash });
     assert.ok(
@@ -164,7 +154,7 @@ describe('open limit and save requests', () => {
 
   test('control characters over the request size', async (t) => {
     // Each \x01 takes six bytes in JSON, so this file would not fit in a save request.
-    const { home, at } = await homeWith(t, { '.bashrc': '\x01'.repeat(MAX_EDITABLE_BYTES) });
+    const { home, at } = await createStoreHome(t, { '.bashrc': '\x01'.repeat(MAX_EDITABLE_BYTES) });
     await assert.rejects(open(at('.bashrc'), home), {
       name: 'FileNotEditableError',
       code: 'too-large',
@@ -186,7 +176,7 @@ describe('NUL characters', () => {
   });
 
   test('save rejects NUL and writes nothing', async (t) => {
-    const { home, data, store, at } = await homeWith(t, { '.zshrc': 'export A=1\n' });
+    const { home, data, store, at } = await createStoreHome(t, { '.zshrc': 'export A=1\n' });
     const file = await open(at('.zshrc'), home);
     await assert.rejects(
       saveEditableFile({ path: file.path, text: 'export A=1\nexport B=\u0000\n', expectedHash: file.hash, store, home: home.path }),
@@ -202,7 +192,7 @@ describe('NUL characters', () => {
   });
 
   test('byte save rejects NUL', async (t) => {
-    const { home, store, at } = await homeWith(t, { '.config/go/env': 'GOPATH=/a\n' });
+    const { home, store, at } = await createStoreHome(t, { '.config/go/env': 'GOPATH=/a\n' });
     await assert.rejects(
       saveFileBytes({
         path: at('.config/go/env'),
@@ -230,7 +220,7 @@ describe(`backup folder as ${TEST_USER?.name ?? 'the test user'}`, { skip: NEEDS
   const user = TEST_USER;
 
   test('unwritable backup folder writes nothing', async (t) => {
-    const { home, at } = await homeWith(t, { '.profile': 'export A=1\n' }, user);
+    const { home, at } = await createStoreHome(t, { '.profile': 'export A=1\n' }, user);
     // A data directory left behind by a run as root: it belongs to root, so the user cannot add to it.
     const data = path.join(path.dirname(home.path), 'root-data');
     await fs.mkdir(path.join(data, 'backups'), { recursive: true, mode: 0o755 });
@@ -292,7 +282,7 @@ describe('fix dry run of a format change', () => {
   });
 
   test('line ending change is shown', { skip: existsSync(GO_BINARY) ? false : `no go at ${GO_BINARY}` }, async (t) => {
-    const { home, data } = await homeWith(t, { '.config/go/env': 'GOFLAGS=-mod=mod\r\n' });
+    const { home, data } = await createStoreHome(t, { '.config/go/env': 'GOFLAGS=-mod=mod\r\n' });
     const environment = cleanEnvironment(home.path, {
       PATH: `${path.dirname(GO_BINARY)}:/usr/bin:/bin`,
       GO_ENV_LENS_DATA_DIR: data,

@@ -6,7 +6,7 @@
  * warning. A few cases also run as the unprivileged user, who owns the home.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +32,8 @@ import {
   type FindingFlowResult,
   type FindingSummary,
 } from './helpers/finding-flow.ts';
-import { asTestUser, USER_VARIANTS, type UserVariant } from './helpers/test-user.ts';
+import { runNodeJson } from './helpers/run-as-test-user.ts';
+import { USER_VARIANTS, type UserVariant } from './helpers/test-user.ts';
 import { cleanEnvironment, createHome, type HomeFile } from './helpers/throwaway-home.ts';
 
 const FLOW = fileURLToPath(new URL('./helpers/finding-flow.ts', import.meta.url));
@@ -125,22 +126,11 @@ async function runCase(
 }
 
 function runAsUser(input: FindingFlowInput, variant: UserVariant): Promise<FindingFlowResult> {
-  const command = [...asTestUser(variant.user!), process.execPath, '--import', 'tsx', FLOW, JSON.stringify(input)];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), {
-      cwd: path.dirname(path.dirname(FLOW)),
-      env: { PATH: '/usr/bin:/bin', HOME: input.home, LANG: 'C.UTF-8' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`the finding flow as ${variant.name} exited ${code}:\n${stderr}`));
-      else resolve(JSON.parse(stdout) as FindingFlowResult);
-    });
+  return runNodeJson<FindingFlowResult>({
+    user: variant.user,
+    args: [FLOW, JSON.stringify(input)],
+    environment: { PATH: '/usr/bin:/bin', HOME: input.home, LANG: 'C.UTF-8' },
+    label: 'the finding flow',
   });
 }
 

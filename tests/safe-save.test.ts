@@ -27,21 +27,10 @@ import {
 } from '../src-main/engine/files/safe-save.ts';
 import { decodeFileText, encodeFileText } from '../src-main/engine/files/text-format.ts';
 import { bundleSaveWorker, runSaveWorker, type BundledWorker } from './helpers/save-worker-client.ts';
-import { createHome, TEST_USER, type HomeFile, type ThrowawayHome } from './helpers/throwaway-home.ts';
+import { createStoreHome } from './helpers/store-home.ts';
+import { TEST_USER, type ThrowawayHome } from './helpers/throwaway-home.ts';
 
 const NEEDS_ROOT = TEST_USER ? false : 'switching to the unprivileged test user needs root';
-
-/** Creates a throwaway home with a data directory inside it, removed after the test. */
-async function homeWith(
-  t: { after: (fn: () => Promise<void>) => void },
-  files: Record<string, HomeFile>,
-  owner: typeof TEST_USER = null,
-): Promise<{ home: ThrowawayHome; data: string; store: BackupStore; at: (relative: string) => string }> {
-  const home = await createHome(files, { owner });
-  t.after(() => home.remove());
-  const data = path.join(home.path, '.local/share/go-env-lens');
-  return { home, data, store: new BackupStore(data), at: (relative) => path.join(home.path, relative) };
-}
 
 function open(file: string, home: ThrowawayHome, readOnlyStores?: string[]): Promise<EditableFile> {
   return openEditableFile(file, { kind: 'startup', contextIds: ['bash-login'], home: home.path, readOnlyStores });
@@ -167,7 +156,7 @@ describe('data directory', () => {
 
 describe('safe save as root', () => {
   test('stow layout keeps links', async (t) => {
-    const { home, store, at } = await homeWith(t, {
+    const { home, store, at } = await createStoreHome(t, {
       'dotfiles/bash/bashrc': 'export GOPATH=~/go\n',
       '.bashrc': { symlink: 'dotfiles/bash/bashrc' },
       'dotfiles/profile': 'export PATH=$PATH:/usr/local/go/bin\n',
@@ -203,7 +192,7 @@ describe('safe save as root', () => {
   });
 
   test('crlf file stays crlf', async (t) => {
-    const { home, store, at } = await homeWith(t, { '.bashrc': 'a=1\r\nb=2\r\n' });
+    const { home, store, at } = await createStoreHome(t, { '.bashrc': 'a=1\r\nb=2\r\n' });
     const file = await open(at('.bashrc'), home);
     assert.equal(file.text, 'a=1\nb=2\n');
     assert.equal(file.format.lineEnding, 'crlf');
@@ -212,7 +201,7 @@ describe('safe save as root', () => {
   });
 
   test('byte order mark is kept', async (t) => {
-    const { home, store, at } = await homeWith(t, {});
+    const { home, store, at } = await createStoreHome(t, {});
     await fs.writeFile(at('.profile'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('a=1\n')]));
     const file = await open(at('.profile'), home);
     assert.equal(file.text, 'a=1\n');
@@ -222,7 +211,7 @@ describe('safe save as root', () => {
   });
 
   test('no final newline is kept', async (t) => {
-    const { home, store, at } = await homeWith(t, { '.zshrc': 'a=1\nb=2' });
+    const { home, store, at } = await createStoreHome(t, { '.zshrc': 'a=1\nb=2' });
     const file = await open(at('.zshrc'), home);
     assert.equal(file.format.finalNewline, false);
     assertSaved(await save(file, 'a=1\nb=3', store, home));
@@ -230,7 +219,7 @@ describe('safe save as root', () => {
   });
 
   test('latin1 file keeps its bytes', async (t) => {
-    const { home, store, at } = await homeWith(t, {});
+    const { home, store, at } = await createStoreHome(t, {});
     const original = Buffer.from([0x23, 0x20, 0xe9, 0x0a, 0x61, 0x3d, 0x31, 0x0a]);
     await fs.writeFile(at('.profile'), original);
     const file = await open(at('.profile'), home);
@@ -255,7 +244,7 @@ describe('safe save as root', () => {
   });
 
   test('changed on disk writes nothing', async (t) => {
-    const { home, store, at } = await homeWith(t, { '.bashrc': 'a=1\n' });
+    const { home, store, at } = await createStoreHome(t, { '.bashrc': 'a=1\n' });
     const file = await open(at('.bashrc'), home);
     await fs.writeFile(at('.bashrc'), 'a=1\nb=from another editor\n');
 
@@ -274,7 +263,7 @@ describe('safe save as root', () => {
   });
 
   test('foreign owner keeps uid, gid and mode', { skip: NEEDS_ROOT }, async (t) => {
-    const { home, store, at } = await homeWith(t, { '.bashrc': { text: 'secret=1\n', mode: 0o600 } });
+    const { home, store, at } = await createStoreHome(t, { '.bashrc': { text: 'secret=1\n', mode: 0o600 } });
     const user = TEST_USER!;
     await fs.chown(at('.bashrc'), user.uid, user.gid);
     const file = await open(at('.bashrc'), home);
@@ -288,7 +277,7 @@ describe('safe save as root', () => {
   });
 
   test('backup is recorded before each save', async (t) => {
-    const { home, store, at } = await homeWith(t, { '.bashrc': 'v0\n' });
+    const { home, store, at } = await createStoreHome(t, { '.bashrc': 'v0\n' });
     const steps: string[] = [];
     for (const version of ['v1\n', 'v2\n', 'v3\n']) {
       const file = await open(at('.bashrc'), home);
@@ -332,7 +321,7 @@ describe('safe save as root', () => {
   });
 
   test('undo restores and is undoable', async (t) => {
-    const { home, store, at } = await homeWith(t, {
+    const { home, store, at } = await createStoreHome(t, {
       'dotfiles/bashrc': 'v0\n',
       '.bashrc': { symlink: 'dotfiles/bashrc' },
     });
@@ -364,7 +353,7 @@ describe('safe save as root', () => {
   });
 
   test('undo without backups is rejected', async (t) => {
-    const { home, store, at } = await homeWith(t, { '.bashrc': 'a=1\n' });
+    const { home, store, at } = await createStoreHome(t, { '.bashrc': 'a=1\n' });
     await assert.rejects(undoLastSave(at('.bashrc'), store, undefined, { home: home.path }), {
       name: 'BackupNotFoundError',
       message: '~/.bashrc has no backups, so there is nothing to undo',
@@ -373,7 +362,7 @@ describe('safe save as root', () => {
   });
 
   test('pruning keeps the newest backups', async (t) => {
-    const { at, store } = await homeWith(t, {});
+    const { at, store } = await createStoreHome(t, {});
     assert.ok(MAX_BACKUPS_PER_FILE >= MIN_BACKUPS_PER_FILE, 'the kept count is never below the minimum');
     assert.equal(MIN_BACKUPS_PER_FILE, 20);
     const file = at('.bashrc');
@@ -397,7 +386,7 @@ describe('safe save as root', () => {
   });
 
   test('new file with parent folders', async (t) => {
-    const { home, store, at } = await homeWith(t, {});
+    const { home, store, at } = await createStoreHome(t, {});
     const target = at('.config/fish/config.fish');
     const file = await open(target, home);
     assert.equal(file.exists, false);
@@ -422,7 +411,7 @@ describe('safe save as root', () => {
   });
 
   test('new file under a file is blocked', async (t) => {
-    const { home, at } = await homeWith(t, { '.config': 'not a folder\n' });
+    const { home, at } = await createStoreHome(t, { '.config': 'not a folder\n' });
     const file = await open(at('.config/fish/config.fish'), home);
     assert.equal(file.exists, false);
     assert.deepEqual(file.writeBlock, {
@@ -432,7 +421,7 @@ describe('safe save as root', () => {
   });
 
   test('directory is not a file', async (t) => {
-    const { home, store, at } = await homeWith(t, { '.bashrc/inside': 'x\n' });
+    const { home, store, at } = await createStoreHome(t, { '.bashrc/inside': 'x\n' });
     const file = await open(at('.bashrc'), home);
     assert.deepEqual(file.writeBlock, {
       code: 'not-a-file',
@@ -442,7 +431,7 @@ describe('safe save as root', () => {
   });
 
   test('named pipe opens without blocking', async (t) => {
-    const { home, at } = await homeWith(t, {});
+    const { home, at } = await createStoreHome(t, {});
     execFileSync('mkfifo', [at('.profile')]);
     const file = await open(at('.profile'), home);
     assert.equal(file.writeBlock?.code, 'not-a-file');
@@ -450,7 +439,7 @@ describe('safe save as root', () => {
   });
 
   test('utf-16 file is not editable', async (t) => {
-    const { home, at } = await homeWith(t, {});
+    const { home, at } = await createStoreHome(t, {});
     await fs.writeFile(at('.bashrc'), Buffer.from([0xff, 0xfe, 0x61, 0x00, 0x0a, 0x00]));
     await assert.rejects(open(at('.bashrc'), home), (error: unknown) => {
       assert.ok(error instanceof FileNotEditableError);
@@ -467,7 +456,7 @@ describe('safe save as root', () => {
   test('read-only file system blocks the save', { skip: NEEDS_ROOT }, async (t) => {
     const worker = await bundleSaveWorker();
     t.after(() => worker.remove());
-    const { home, data, at } = await homeWith(t, { 'mounted/rc': 'a=1\n' });
+    const { home, data, at } = await createStoreHome(t, { 'mounted/rc': 'a=1\n' });
     const message = '~/mounted/rc is on a read-only file system, so it cannot be saved; remount it read-write to edit it here';
     const mounts = { readOnlyMounts: [at('mounted')] };
 
@@ -485,7 +474,7 @@ describe('safe save as root', () => {
   });
 
   test('read-only store names home-manager', async (t) => {
-    const { home, store, at } = await homeWith(t, {});
+    const { home, store, at } = await createStoreHome(t, {});
     const storeFolder = path.join(path.dirname(home.path), 'nix/store');
     const managed = path.join(storeFolder, '0f3k-home-manager-files/.bashrc');
     await fs.mkdir(path.dirname(managed), { recursive: true });
@@ -525,7 +514,7 @@ describe(`safe save as ${TEST_USER?.name ?? 'the test user'}`, { skip: NEEDS_ROO
   const hashOf = (text: string) => sha256Hex(Buffer.from(text));
 
   test('stow layout saves as a normal user', async (t) => {
-    const { home, data, store, at } = await homeWith(
+    const { home, data, store, at } = await createStoreHome(
       t,
       { 'dotfiles/bash/bashrc': 'a=1\n', '.bashrc': { symlink: 'dotfiles/bash/bashrc' } },
       user,
@@ -549,7 +538,7 @@ describe(`safe save as ${TEST_USER?.name ?? 'the test user'}`, { skip: NEEDS_ROO
   });
 
   test('read-only target blocks the save', async (t) => {
-    const { home, data, at } = await homeWith(t, { '.bashrc': { text: 'a=1\n', mode: 0o444 } }, user);
+    const { home, data, at } = await createStoreHome(t, { '.bashrc': { text: 'a=1\n', mode: 0o444 } }, user);
     const message = '~/.bashrc is read-only (mode 0444); make it writable with chmod u+w ~/.bashrc to save it';
     const opened = await runSaveWorker(worker, { op: 'open', path: at('.bashrc'), home: home.path }, { user });
     assert.ok(opened.ok, JSON.stringify(opened));
@@ -566,7 +555,7 @@ describe(`safe save as ${TEST_USER?.name ?? 'the test user'}`, { skip: NEEDS_ROO
   });
 
   test('read-only folder blocks the save', async (t) => {
-    const { home, data, at } = await homeWith(t, { 'conf/rc': 'a=1\n' }, user);
+    const { home, data, at } = await createStoreHome(t, { 'conf/rc': 'a=1\n' }, user);
     await fs.chmod(at('conf'), 0o555);
     const message =
       '~/conf/rc cannot be saved: its folder ~/conf is not writable by you, and a save writes the new content ' +
@@ -584,7 +573,7 @@ describe(`safe save as ${TEST_USER?.name ?? 'the test user'}`, { skip: NEEDS_ROO
   });
 
   test('foreign owner blocks the save', async (t) => {
-    const { home, data, at } = await homeWith(t, { '.profile': 'a=1\n' }, user);
+    const { home, data, at } = await createStoreHome(t, { '.profile': 'a=1\n' }, user);
     await fs.chown(at('.profile'), 0, 0);
     await fs.chmod(at('.profile'), 0o666);
     const message =
@@ -603,7 +592,7 @@ describe(`safe save as ${TEST_USER?.name ?? 'the test user'}`, { skip: NEEDS_ROO
   });
 
   test('read-only store blocks the save', async (t) => {
-    const { home, data, at } = await homeWith(t, {}, user);
+    const { home, data, at } = await createStoreHome(t, {}, user);
     const storeFolder = path.join(path.dirname(home.path), 'nix/store');
     const managed = path.join(storeFolder, '0f3k-home-manager-files/.zshrc');
     await fs.mkdir(path.dirname(managed), { recursive: true });

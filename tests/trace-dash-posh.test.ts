@@ -5,7 +5,6 @@
  * in a child process of this file started with setpriv (see `runWorker`).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, test, type TestContext } from 'node:test';
 
@@ -15,7 +14,8 @@ import { ScriptCache } from '../src-main/engine/trace/sh-trace-matcher.ts';
 import { buildCaptureCommand, runProbe } from '../src-main/engine/probe/run-probe.ts';
 import { dashTracer, poshTracer, shReaderReady } from '../src-main/engine/trace/sh-reader-tracer.ts';
 import type { TraceAnalysis, TraceStopPoint } from '../src-main/engine/trace/tracer.ts';
-import { asTestUser, USER_VARIANTS, type UserVariant } from './helpers/test-user.ts';
+import { runNodeJson } from './helpers/run-as-test-user.ts';
+import { USER_VARIANTS, type UserVariant } from './helpers/test-user.ts';
 import { cleanEnvironment, createHome, type HomeFile } from './helpers/throwaway-home.ts';
 
 const WORKER_VARIABLE = 'GEL_SH_TRACE_WORKER';
@@ -115,28 +115,12 @@ async function probeJobs(request: WorkerRequest): Promise<ProbeOutcome[]> {
 /** Runs the jobs as the variant's user: in this process for the invoking user, else in a child. */
 async function runJobs(variant: UserVariant, request: WorkerRequest): Promise<ProbeOutcome[]> {
   if (!variant.user) return probeJobs(request);
-  const command = [
-    ...asTestUser(variant.user),
-    process.execPath,
-    '--import',
-    import.meta.resolve('tsx'),
-    THIS_FILE,
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), {
-      env: { ...request.environment, [WORKER_VARIABLE]: JSON.stringify(request) },
-      cwd: request.environment.HOME,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`worker exited with code ${code}: ${stderr}`));
-      else resolve(JSON.parse(stdout) as ProbeOutcome[]);
-    });
+  return runNodeJson<ProbeOutcome[]>({
+    user: variant.user,
+    args: [THIS_FILE],
+    environment: { ...request.environment, [WORKER_VARIABLE]: JSON.stringify(request) },
+    cwd: request.environment.HOME,
+    label: 'the probe worker',
   });
 }
 

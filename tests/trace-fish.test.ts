@@ -8,18 +8,18 @@
  * process started as that user, because the tracer reads the user's files the way the scan does.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import type { Assignment, StartupFile } from '../src-main/shared/provenance.ts';
 import type { TraceAnalysis, TraceStopPoint } from '../src-main/engine/trace/tracer.ts';
-import { asTestUser, USER_VARIANTS, type TestUser, type UserVariant } from './helpers/test-user.ts';
+import { runNodeJson } from './helpers/run-as-test-user.ts';
+import { USER_VARIANTS, type TestUser, type UserVariant } from './helpers/test-user.ts';
 import { cleanEnvironment, createHome, type HomeFile } from './helpers/throwaway-home.ts';
 
 const FISH = '/usr/bin/fish';
-const REPOSITORY = fileURLToPath(new URL('..', import.meta.url));
 const RUN_PROBE_MODULE = fileURLToPath(new URL('../src-main/engine/probe/run-probe.ts', import.meta.url));
 const TRACER_MODULE = fileURLToPath(new URL('../src-main/engine/trace/fish-tracer.ts', import.meta.url));
 const SHELL_TABLE_MODULE = fileURLToPath(new URL('../src-main/engine/shells/shell-table.ts', import.meta.url));
@@ -127,34 +127,11 @@ function runFishProbe(
     tracerModule: TRACER_MODULE,
     shellTableModule: SHELL_TABLE_MODULE,
   };
-  const command = [
-    ...(user ? asTestUser(user) : []),
-    process.execPath,
-    '--import',
-    'tsx',
-    '--input-type=module',
-    '--eval',
-    PROBE_SCRIPT,
-    JSON.stringify(fullRequest),
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), {
-      cwd: REPOSITORY,
-      env: { PATH: '/usr/bin:/bin', HOME: request.home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) {
-        reject(new Error(`the probe process exited with ${code}: ${stderr.slice(-2000)}`));
-        return;
-      }
-      resolve(JSON.parse(stdout) as ProbeOutcome);
-    });
+  return runNodeJson<ProbeOutcome>({
+    user,
+    args: ['--input-type=module', '--eval', PROBE_SCRIPT, JSON.stringify(fullRequest)],
+    environment: { PATH: '/usr/bin:/bin', HOME: request.home },
+    label: 'the probe process',
   });
 }
 

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createApiService } from '../../src-main/engine/api-service.ts';
 import { compareContexts } from '../../src-main/engine/edit/preview.ts';
 import type { ContextPreview } from '../../src-main/shared/editing.ts';
+import { cleanEnvironment } from './throwaway-home.ts';
 
 export interface EditFlowInput {
   home: string;
@@ -40,15 +41,7 @@ export interface EditFlowResult {
 
 /** Runs the flow in this process, as the user running it. */
 export async function runEditFlow(input: EditFlowInput): Promise<EditFlowResult> {
-  const environment = {
-    HOME: input.home,
-    USER: 'dev',
-    LOGNAME: 'dev',
-    TERM: 'dumb',
-    LANG: 'C.UTF-8',
-    PATH: '/usr/bin:/bin',
-    GO_ENV_LENS_DATA_DIR: input.dataDirectory,
-  };
+  const environment = cleanEnvironment(input.home, { GO_ENV_LENS_DATA_DIR: input.dataDirectory });
   const service = createApiService({
     host: 'cli',
     environment,

@@ -4,8 +4,6 @@
  * when run as a program, so a test can run it as the unprivileged user too:
  *   node --import tsx tests/helpers/go-findings-run.ts '{"home": ..., "shells": [...], "project": null}'
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { diagnose } from '../../src-main/engine/findings/diagnose.ts';
@@ -13,7 +11,9 @@ import { gatherFacts } from '../../src-main/engine/findings/facts.ts';
 import { GO_RULES } from '../../src-main/engine/findings/rules-go.ts';
 import { runScan } from '../../src-main/engine/scan.ts';
 import type { FindingsReport } from '../../src-main/shared/findings.ts';
-import { asTestUser, type TestUser } from './test-user.ts';
+import { runNodeJson } from './run-as-test-user.ts';
+import type { TestUser } from './test-user.ts';
+import { cleanEnvironment } from './throwaway-home.ts';
 
 /** Probe deadline per context, in milliseconds; generous because CI runs several suites at once. */
 const DEADLINE_MS = 30_000;
@@ -39,15 +39,7 @@ export interface GoFindingsResult {
 
 /** Scans and diagnoses in this process, as the user running it. */
 export async function runGoFindings(input: GoFindingsInput): Promise<GoFindingsResult> {
-  const environment = {
-    HOME: input.home,
-    USER: 'dev',
-    LOGNAME: 'dev',
-    TERM: 'dumb',
-    LANG: 'C.UTF-8',
-    PATH: '/usr/bin:/bin',
-    ...input.environment,
-  };
+  const environment = cleanEnvironment(input.home, input.environment);
   const report = await runScan({ deadlineMs: DEADLINE_MS, environment, baseEnvironment: 'self', shells: input.shells });
   const facts = await gatherFacts(report, { project: input.project, home: input.home });
   return {
@@ -71,22 +63,11 @@ const SELF = fileURLToPath(import.meta.url);
 
 /** Runs the same in a child process as `user`, with a clean environment. */
 export function runGoFindingsAs(user: TestUser, input: GoFindingsInput): Promise<GoFindingsResult> {
-  const command = [...asTestUser(user), process.execPath, '--import', 'tsx', SELF, JSON.stringify(input)];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), {
-      cwd: path.dirname(path.dirname(path.dirname(SELF))),
-      env: { PATH: '/usr/bin:/bin', HOME: input.home, LANG: 'C.UTF-8' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`the diagnosis as ${user.name} exited ${code}:\n${stderr}`));
-      else resolve(JSON.parse(stdout) as GoFindingsResult);
-    });
+  return runNodeJson<GoFindingsResult>({
+    user,
+    args: [SELF, JSON.stringify(input)],
+    environment: { PATH: '/usr/bin:/bin', HOME: input.home, LANG: 'C.UTF-8' },
+    label: 'the diagnosis',
   });
 }
 

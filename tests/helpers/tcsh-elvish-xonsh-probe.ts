@@ -4,7 +4,6 @@
  * (so the probes run as the user the program runs as) with the request as JSON in argv[2], it
  * prints a `ContextProbeResult` as JSON. `runContextProbe` starts it, as root or as the test user.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import { runProbe, type ProbeRequest } from '../../src-main/engine/probe/run-probe.ts';
@@ -13,7 +12,8 @@ import { elvishTracer } from '../../src-main/engine/trace/elvish-tracer.ts';
 import { tcshTracer } from '../../src-main/engine/trace/tcsh-tracer.ts';
 import type { ShellTracer, TraceAnalysis, TraceStopPoint } from '../../src-main/engine/trace/tracer.ts';
 import { xonshTracer } from '../../src-main/engine/trace/xonsh-tracer.ts';
-import { asTestUser, type TestUser } from './test-user.ts';
+import { runNodeJson } from './run-as-test-user.ts';
+import type { TestUser } from './test-user.ts';
 
 const TRACERS: Record<string, ShellTracer> = { tcsh: tcshTracer, elvish: elvishTracer, xonsh: xonshTracer };
 
@@ -47,22 +47,11 @@ const RUNNER = fileURLToPath(import.meta.url);
 
 /** Runs the request as the given user (null: the user running the tests). */
 export function runContextProbe(request: ContextProbeRequest, user: TestUser | null): Promise<ContextProbeResult> {
-  const command = [...(user ? asTestUser(user) : []), process.execPath, '--import', 'tsx', RUNNER, JSON.stringify(request)];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      env: { PATH: '/usr/bin:/bin', HOME: request.environment.HOME ?? '/' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`the probe runner exited with ${code}: ${stderr.slice(-2000)}`));
-      else resolve(JSON.parse(stdout) as ContextProbeResult);
-    });
+  return runNodeJson<ContextProbeResult>({
+    user,
+    args: [RUNNER, JSON.stringify(request)],
+    environment: { PATH: '/usr/bin:/bin', HOME: request.environment.HOME ?? '/' },
+    label: 'the probe runner',
   });
 }
 
