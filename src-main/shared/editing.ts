@@ -3,7 +3,7 @@
  * backup, and the preview of unsaved drafts in the contexts they affect.
  */
 
-/** How a file's bytes are laid out, kept on save so only the edited lines change. */
+/** The layout of a file's bytes, kept on save so only the edited lines change. */
 export interface TextFormat {
   /** `latin1` for a file that is not valid UTF-8: every byte maps to one character and back. */
   encoding: 'utf-8' | 'latin1';
@@ -20,7 +20,7 @@ export interface TextFormat {
   finalNewline: boolean;
 }
 
-/** Why a file can be opened but not saved, in words for the user. */
+/** The reason a file can be opened but not saved, in words for the user. */
 export interface WriteBlock {
   code: 'read-only' | 'read-only-store' | 'not-permitted' | 'foreign-owner' | 'not-a-file';
   message: string;
@@ -43,7 +43,7 @@ export interface EditableFile {
   hash: string;
   /** Null when the file can be saved. */
   writeBlock: WriteBlock | null;
-  /** What the file is to the contexts: a startup file, or a Go env file. */
+  /** The file's role for the contexts: a startup file, or a Go env file. */
   kind: 'startup' | 'go-env';
   /** Ids of the contexts of the latest scan that read this file. */
   contextIds: string[];
@@ -78,7 +78,7 @@ export interface SaveResult {
 }
 
 /**
- * What a save request led to: the file was written, or it changed on disk since it was loaded and
+ * The outcome of a save request: the file was written, or it changed on disk since it was loaded and
  * nothing was written, so the user can reload it or compare both versions.
  */
 export type SaveOutcome =
@@ -92,7 +92,7 @@ export interface DraftFile {
   text: string;
 }
 
-/** How one variable of one context changes with the drafts in place. */
+/** The change of one variable of one context with the drafts in place. */
 export interface VariableChange {
   name: string;
   /** Null when unset. */
@@ -131,7 +131,7 @@ export interface EditPreview {
   contexts: ContextPreview[];
   /** Drafts that could not be previewed, with the reason. */
   skipped: { path: string; reason: string }[];
-  /** How the drafts were put in place, in words (for the panel's footnote). */
+  /** The method that put the drafts in place, in words (for the panel's footnote). */
   mechanism: string;
   durationMs: number;
 }

@@ -14,13 +14,13 @@ export interface EvidenceLocation {
   text: string | null;
 }
 
-/** One value a finding is about, as one context sees it. Secrets are masked. */
+/** One value a finding is about, in one context. Secrets are masked. */
 export interface EvidenceValue {
   /** A variable name, `go env` name, or a short label such as `go on PATH`. */
   name: string;
   value: string | null;
   contextId: string | null;
-  /** Which layer or source set it, in words (`~/.profile:2`, `Go env file`, `$GOROOT/go.env`, `default`). */
+  /** The layer or source that set it, in words (`~/.profile:2`, `Go env file`, `$GOROOT/go.env`, `default`). */
   source: string | null;
 }
 
@@ -54,7 +54,7 @@ export interface FixFileEdit {
 export interface Fix {
   /** Stable within the finding, e.g. `remove-line`, `add-to-profile`. */
   id: string;
-  /** What the fix does, in one line. */
+  /** The fix's action, in one line. */
   title: string;
   /** File edits, applied together through the safe save. Empty for a command-only fix. */
   edits: FixFileEdit[];
@@ -73,7 +73,7 @@ export interface Finding {
   severity: FindingSeverity;
   /** One line in plain words. */
   title: string;
-  /** What happens, where, and why, for a newcomer. */
+  /** The explanation for a newcomer: what happens, where, and why. */
   explanation: string;
   evidence: FindingEvidence;
   fixes: Fix[];

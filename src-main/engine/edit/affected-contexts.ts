@@ -1,5 +1,5 @@
 /**
- * Which contexts of a scan a change to some files affects: those whose startup chain names one
+ * The contexts of a scan that a change to some files affects: those whose startup chain names one
  * of the files, and every context whose Go env file it is. Used to probe again only what a save,
  * an undo or a fix can have changed.
  */
@@ -7,7 +7,7 @@ import { goEnvFilePath } from '../../shared/go-env-file.ts';
 import type { ScanContext, ScanReport } from '../../shared/scan-report.ts';
 import type { ScanOptions } from '../scan.ts';
 
-/** The probed contexts that read any of `paths`, as a startup file or as their Go env file. */
+/** Returns the probed contexts that read any of `paths`, as a startup file or as their Go env file. */
 export function contextsReadingFiles(report: ScanReport, paths: string[]): ScanContext[] {
   return report.contexts.filter((context) => {
     if (!context.ok) return false;
@@ -17,7 +17,7 @@ export function contextsReadingFiles(report: ScanReport, paths: string[]): ScanC
   });
 }
 
-/** The scan restriction that probes exactly these contexts again. */
+/** Returns the scan restriction that probes exactly these contexts again. */
 export function rescanRestriction(report: ScanReport, contextIds: Iterable<string>): Pick<ScanOptions, 'shells' | 'contextIds'> {
   const ids = new Set(contextIds);
   const shells = report.contexts
@@ -27,7 +27,7 @@ export function rescanRestriction(report: ScanReport, contextIds: Iterable<strin
   return { shells: [...new Set(shells)], contextIds: [...ids] };
 }
 
-/** The scan with the contexts of `rescanned` in place of the old ones with the same id. */
+/** Returns the scan with the contexts of `rescanned` in place of the old ones with the same id. */
 export function mergeContexts(report: ScanReport, rescanned: ScanReport): ScanReport {
   return {
     ...report,

@@ -41,14 +41,14 @@ export interface EditServiceOptions {
 export function createEditHandlers(options: EditServiceOptions): Pick<ApiHandlers, EditMethod> {
   const { store } = options;
 
-  /** The latest scan, which every editor request needs. */
+  /** Returns the latest scan, which every editor request needs. */
   function scanned(): ScanReport {
     const latest = options.latest();
     if (!latest) throw new ApiRequestError('no scan has run yet; scan first, then open a file to edit');
     return latest;
   }
 
-  /** The allowed file a request names, with what the file layer needs to describe it. */
+  /** Resolves the allowed file a request names, with the options the file layer needs to describe it. */
   async function target(requested: string) {
     const latest = scanned();
     const found = await resolveEditTarget(requested, latest, latest.host.home);

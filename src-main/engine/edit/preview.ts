@@ -31,21 +31,21 @@ export type PreviewScan = (
   restriction: Pick<ScanOptions, 'shells' | 'contextIds' | 'adjustBase' | 'confineWrites'>,
 ) => Promise<ScanReport>;
 
-/** What the footnote of the preview panel says about how it was made. */
+/** The footnote of the preview panel: how the preview was made. */
 export const PREVIEW_MECHANISM =
   'The affected contexts were started again with HOME pointing at a stand-in home folder: the ' +
   'edited files hold your drafts, every other entry links to your real home, and paths are shown ' +
   'as in your real home. The shells could not write to your files (a draft line that writes or ' +
   'deletes files fails with "Permission denied"), so your files were not changed.';
 
-/** Why nothing is previewed where the shells cannot be kept from writing to the user's files. */
+/** The reason nothing is previewed where the shells cannot be kept from writing to the user's files. */
 export const NO_CONFINEMENT_REASON =
   'the preview runs your unsaved drafts in real shells, and this system cannot keep them from ' +
   'writing to your files (it needs Linux 5.13 or later with Landlock), so drafts are not run. ' +
   'Review the diff, save, and scan again to see the effect.';
 
 /**
- * Variables that differ between any two runs of the same shell, whatever the files say: `_` holds
+ * Variables that differ between any two runs of the same shell, whatever the files contain: `_` contains
  * the last command or the shell's process id.
  */
 const RUN_DEPENDENT_VARIABLES = new Set(['_']);
@@ -90,6 +90,8 @@ export async function previewDrafts(latest: ScanReport, drafts: PreviewDraft[], 
       const report = await scan({
         ...rescanRestriction(latest, affected),
         adjustBase: (base) => standInBase(base, home, shadow.root),
+        // NOTE: a startup file that writes a file in the home and reads it back while starting sees
+        // the write fail here, so its preview can differ from the scan after saving.
         confineWrites: writableDuringPreview(shadow.container, home),
       });
       const mapped = JSON.parse(shadow.mapBack(JSON.stringify(report.contexts))) as ScanContext[];
@@ -106,7 +108,7 @@ export async function previewDrafts(latest: ScanReport, drafts: PreviewDraft[], 
 }
 
 /**
- * The directories the previewed shells may write beneath: the stand-in home, the terminal
+ * Lists the directories the previewed shells may write beneath: the stand-in home, the terminal
  * devices, and the temporary directories unless the home is inside one (shells write
  * here-documents and caches there).
  */
@@ -116,7 +118,7 @@ function writableDuringPreview(container: string, home: string): string[] {
 }
 
 /**
- * The environment the contexts start from, with the home folder replaced by the stand-in wherever
+ * Returns the environment the contexts start from, with the home folder replaced by the stand-in wherever
  * a value names it (HOME itself, XDG_CONFIG_HOME, ZDOTDIR, PATH entries), so files reached
  * through those values are the drafts too.
  */
@@ -138,7 +140,7 @@ export function compareContexts(before: ScanContext, after: ScanContext): Contex
     : after.error
       ? `${after.error.message}${after.error.hint ? `. ${after.error.hint}` : ''}`
       : 'the context did not start';
-  // When go env fails with the drafts, every go env value would read as unset: the error says why.
+  // When go env fails with the drafts, every go env value would read as unset, so the error is shown instead.
   const goError = after.ok && after.go?.error && after.go.error !== before.go?.error ? after.go.error : null;
   return {
     contextId: after.id,
@@ -203,7 +205,7 @@ function keyedEntries(value: string | undefined): { key: string; entry: string; 
   });
 }
 
-/** The keys of the longest common subsequence of two lists (PATH has tens of entries). */
+/** Returns the keys of the longest common subsequence of two lists (PATH has tens of entries). */
 function longestCommonKeys(a: string[], b: string[]): Set<string> {
   const lengths = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = a.length - 1; i >= 0; i--) {

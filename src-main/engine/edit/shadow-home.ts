@@ -1,15 +1,15 @@
 /**
  * A stand-in home folder for the editor's preview. Every entry of the real home is a symbolic link
- * to the real entry, except the drafts: they are plain files holding the bytes a save would
- * write, and the folders on their way are real folders whose other entries are links again. A
+ * to the real entry, except the drafts. Each draft is a plain file with the bytes a save would
+ * write, and the folders on its way are real folders whose other entries are links again. A
  * shell started with HOME pointing here reads the drafts where it would read the real files, and
- * everything else from the real home; the real files are not touched.
+ * everything else from the real home. The real files are not touched.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** A file that stands in for a real one, by its path relative to the home folder. */
+/** A file that replaces a real one in the stand-in, by its path relative to the home folder. */
 export interface ShadowFile {
   relativePath: string;
   bytes: Buffer;
@@ -17,7 +17,7 @@ export interface ShadowFile {
 }
 
 export interface ShadowHome {
-  /** The private folder that holds the stand-in home. */
+  /** The private folder that contains the stand-in home. */
   container: string;
   /** The stand-in home folder. */
   root: string;

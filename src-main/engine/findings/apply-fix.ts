@@ -1,6 +1,6 @@
 /**
- * Applies a finding's fix and proves it: the fix's edits are saved through the safe save (backup
- * first, atomic replace), the contexts that read the edited files are probed again, and the
+ * Applies a finding's fix and proves it. The fix's edits are saved through the safe save (backup
+ * first, atomic replace). Then the contexts that read the edited files are probed again, and the
  * findings are computed again to show that this one is gone and no new one appeared.
  */
 import { ApiRequestError } from '../../shared/contract.ts';

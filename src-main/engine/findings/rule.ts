@@ -1,7 +1,7 @@
 /**
  * The shape of a diagnosis rule and the facts every rule reads. Rules are listed in one table
- * (rule-table.ts); each reads the facts and returns findings without their ids, which the engine
- * derives from the rule id and the finding's key.
+ * (rule-table.ts). Each reads the facts and returns findings without their ids, because the engine
+ * derives the ids from the rule id and the finding's key.
  */
 import type { EditableFile } from '../../shared/editing.ts';
 import type { Finding, FindingSeverity, RuleInfo } from '../../shared/findings.ts';
@@ -39,7 +39,7 @@ export interface FindingFacts {
 
 /** A finding as a rule returns it: the engine adds the id, the rule and the default severity. */
 export interface FindingDraft extends Omit<Finding, 'id' | 'rule' | 'severity'> {
-  /** What the finding is about, stable across scans: e.g. `~/.profile:1` or `GOPATH`. */
+  /** The subject of the finding, stable across scans: e.g. `~/.profile:GOPATH` or `GOPATH`. */
   key: string;
   /** Overrides the rule's severity for this finding. */
   severity?: FindingSeverity;

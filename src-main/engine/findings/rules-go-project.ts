@@ -1,5 +1,5 @@
 /**
- * A project folder whose go.mod or go.work asks for a newer Go than the go on PATH: with
+ * A project folder whose go.mod or go.work requires a newer Go than the go on PATH: with
  * GOTOOLCHAIN=auto, go switches to that version inside the project and stays on the PATH version
  * outside it, so `go version` and `go env GOROOT` depend on the current directory, and tools built
  * outside the project use the older Go.
@@ -22,7 +22,7 @@ const ORIGIN_WORDS: Record<ToolchainOrigin, string | null> = {
   none: null,
 };
 
-/** The contexts where go switches toolchains because of the project's go or toolchain line. */
+/** Returns the contexts where go switches toolchains because of the project's go or toolchain line. */
 function switchingContexts(facts: FindingFacts): GoContext[] {
   return goContexts(facts).filter((context) => {
     const selection = context.resolution?.selection;
@@ -95,7 +95,7 @@ async function projectSwitchDrafts(facts: FindingFacts): Promise<FindingDraft[]>
       key: facts.project,
       title: `In ${facts.project}, go switches from ${local} to ${chosen}`,
       explanation:
-        `${where} asks for ${chosen}, newer than the go on PATH (${local}), and GOTOOLCHAIN lets go switch. ` +
+        `${where} requires ${chosen}, newer than the go on PATH (${local}), and GOTOOLCHAIN lets go switch. ` +
         `So go version and go env GOROOT print ${chosen} inside the project and ${local} outside it, in ` +
         `${contextLabels(contexts)}. Tools installed with go install from outside the project are built with ` +
         `${local}, and editors can report a different Go than your terminal. Nothing is broken, but the two ` +

@@ -10,7 +10,7 @@ import { listedLabel, sentence } from './rules-shell-support.ts';
 /** The startup file and line a failure message names, as `~/.bashrc:2` or `/etc/profile:7`. */
 const NAMED_LINE = /((?:~|\/)[^\s:`()]+):(\d+)/;
 
-/** The command that starts the context's shell by hand, with a trace where the shell has one. */
+/** Returns the command that starts the context's shell by hand, with a trace where the shell has one. */
 function reproduceCommand(context: ScanContext): string | null {
   if (!context.shellPath) return null;
   const login = context.mode === 'login';
