@@ -1,8 +1,8 @@
 /**
- * Measures the editor's live preview against probing. In a realistic HOME, for one edited file at
- * a time (~/.bashrc, ~/.profile, ~/.zshrc, config.fish, the Go env file), it times the preview of a
- * draft of that file and a scan of exactly the contexts the file affects, alternating, in the same
- * run, and prints the medians and the ratio preview/probe.
+ * Measures the editor's live preview against probing. It uses a realistic HOME and edits one file
+ * at a time (~/.bashrc, ~/.profile, ~/.zshrc, config.fish, the Go env file). For each, it times the
+ * preview of a draft and a scan of exactly the contexts the file affects, alternating in the same
+ * run. It prints the medians and the ratio preview/probe.
  *
  * Usage: npm run bench [-- --runs N] (every benchmark), or node --import tsx bench/preview-bench.ts [--runs N]
  */

@@ -1,7 +1,7 @@
 /**
  * The editor's path checks hold through the loopback bridge, the way a browser page (or anything
- * else holding the token) reaches them: only files of a scanned startup chain and Go env files
- * open or save; traversal, other absolute paths and links out of the home are rejected.
+ * else with the token) reaches them. Only files of a scanned startup chain and Go env files open
+ * or save. Traversal, other absolute paths and links out of the home are rejected.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';

@@ -290,7 +290,7 @@ describe('fixes never spread values other findings report', { concurrency: true 
       [[path.join(run.home, '.zshrc'), 1]],
     );
     assert.equal(editOf(fromZshrc.fixes[0]!, path.join(run.home, '.zshrc')).after, '');
-    // Nothing in ~/.zshrc may be moved to ~/.profile, so no finding asks for it.
+    // Nothing in ~/.zshrc may be moved to ~/.profile, so no finding suggests it.
     assert.equal(run.findings.some((finding) => finding.id === 'rc-only:~/.zshrc'), false);
   });
 

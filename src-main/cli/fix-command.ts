@@ -1,6 +1,6 @@
 /**
  * `go-env-lens fix ID`: applies a finding's fix through the safe save (backup first), probes the
- * affected contexts again and says whether the finding is gone. `--dry-run` prints the exact diff
+ * affected contexts again and reports whether the finding is gone. `--dry-run` prints the exact diff
  * and writes nothing.
  */
 import os from 'node:os';

@@ -192,7 +192,7 @@ async function runCommand(
   }
 }
 
-/** The project folder as an absolute path, or null. */
+/** Returns the project folder as an absolute path, or null. */
 function projectOption(text: string | undefined): string | null {
   return text === undefined ? null : path.resolve(text);
 }

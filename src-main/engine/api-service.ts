@@ -72,7 +72,7 @@ export function createApiService(options: ApiServiceOptions): ApiService {
       ...restriction,
     });
 
-  /** The latest scan, which findings need. */
+  /** Returns the latest scan, which findings need. */
   function scanned(): ScanReport {
     if (!latest) throw new ApiRequestError('no scan has run yet; scan first');
     return latest;

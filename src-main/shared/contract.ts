@@ -164,7 +164,7 @@ const findingsApplyRequest = z
     /** The fix to apply; the finding's first fix with edits when absent. */
     fixId: z.string().min(1).max(200).optional(),
     /**
-     * The expectedHash of each edit as the fix was shown; the fix is not applied when a file
+     * The expectedHash of each edit as the fix was shown. The fix is not applied when a file
      * changed since, so what is written is what the user reviewed.
      */
     expectedHashes: z.record(z.string().min(1).max(4096), z.string().regex(/^[0-9a-f]{64}$/)).optional(),

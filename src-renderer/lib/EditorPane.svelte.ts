@@ -37,7 +37,7 @@ export interface Conflict {
 /** The outcome of a save request, for the Review step. */
 export type PaneSaveStatus = 'saved' | 'changed-on-disk' | 'failed';
 
-/** What a pane tells its owner. */
+/** The events a pane reports to its owner. */
 export interface PaneEvents {
   /** The draft or the loaded file changed, so the drafts need a new preview. */
   ondraftschange: () => void;

@@ -5,7 +5,6 @@
  * Run directly (`node --import tsx ksh-family-probe.ts --child`), this file reads requests as JSON on
  * stdin and writes the outcomes as JSON on stdout.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { runProbe, type ProbeResult } from '../../src-main/engine/probe/run-probe.ts';
@@ -14,7 +13,8 @@ import { kshTracer } from '../../src-main/engine/trace/ksh-tracer.ts';
 import { mkshTracer } from '../../src-main/engine/trace/mksh-tracer.ts';
 import type { ShellTracer, TraceAnalysis, TraceStopPoint } from '../../src-main/engine/trace/tracer.ts';
 import { yashTracer } from '../../src-main/engine/trace/yash-tracer.ts';
-import { asTestUser, type TestUser } from './test-user.ts';
+import { runNodeJson } from './run-as-test-user.ts';
+import type { TestUser } from './test-user.ts';
 import { cleanEnvironment } from './throwaway-home.ts';
 
 export type TracedShell = 'ksh93' | 'mksh' | 'yash';
@@ -128,27 +128,12 @@ export async function runTracedProbes(
     for (const request of requests) outcomes.push(await runOne(request));
     return outcomes;
   }
-  const script = fileURLToPath(import.meta.url);
-  const command = [...asTestUser(user), process.execPath, '--import', 'tsx', script, '--child'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      env: { PATH: '/usr/bin:/bin', HOME: requests[0]?.home ?? '/', LANG: 'C.UTF-8' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) {
-        reject(new Error(`the probe child as ${user.name} exited with ${code}: ${stderr.slice(-2000)}`));
-        return;
-      }
-      resolve(JSON.parse(stdout) as TracedProbeOutcome[]);
-    });
-    child.stdin.end(JSON.stringify(requests));
+  return runNodeJson<TracedProbeOutcome[]>({
+    user,
+    args: [fileURLToPath(import.meta.url), '--child'],
+    environment: { PATH: '/usr/bin:/bin', HOME: requests[0]?.home ?? '/', LANG: 'C.UTF-8' },
+    label: 'the probe child',
+    stdin: JSON.stringify(requests),
   });
 }
 

@@ -27,6 +27,8 @@ export interface NodeRun {
   cwd?: string;
   /** Names the program in the error, such as `the edit flow`. */
   label: string;
+  /** Text written to the child's standard input; none when absent. */
+  stdin?: string;
 }
 
 /**
@@ -41,12 +43,12 @@ export function runNodeJson<T>(run: NodeRun): Promise<T> {
     const child = spawn(command[0]!, command.slice(1), {
       cwd: run.cwd ?? REPOSITORY,
       env: run.environment,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [run.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) {
@@ -55,5 +57,6 @@ export function runNodeJson<T>(run: NodeRun): Promise<T> {
       }
       resolve(JSON.parse(stdout) as T);
     });
+    if (run.stdin !== undefined) child.stdin!.end(run.stdin);
   });
 }

@@ -90,8 +90,8 @@ export async function previewDrafts(latest: ScanReport, drafts: PreviewDraft[], 
       const report = await scan({
         ...rescanRestriction(latest, affected),
         adjustBase: (base) => standInBase(base, home, shadow.root),
-        // NOTE: a startup file that writes a file in the home and reads it back while starting sees
-        // the write fail here, so its preview can differ from the scan after saving.
+        // NOTE: a startup file that writes a file in the home and reads it back while starting gets
+        // a failed write here, so its preview can differ from the scan after saving.
         confineWrites: writableDuringPreview(shadow.container, home),
       });
       const mapped = JSON.parse(shadow.mapBack(JSON.stringify(report.contexts))) as ScanContext[];

@@ -11,8 +11,8 @@ import { goEnvFilePath } from '../../shared/go-env-file.ts';
 import type { ScanReport } from '../../shared/scan-report.ts';
 
 /**
- * Where Nix and home-manager keep the files they link into the home folder. Such files may be
- * opened, and the saver keeps them read-only with a message that explains why.
+ * The folders where Nix and home-manager keep the files they link into the home folder. Such
+ * files may be opened, and the saver keeps them read-only with a message that explains why.
  */
 const NIX_STORE = '/nix/store';
 

@@ -41,8 +41,10 @@ async function pinnedDraft(facts: FindingFacts, site: SettingSite): Promise<Find
     const local = versionFromToolchain(selection.localToolchain ?? '') ?? '';
     const pinned = versionFromToolchain(site.value) ?? '';
     const order = compareGoVersions(pinned, local);
-    const severity = selection.error !== null ? 'error' : order < 0 ? 'warning' : 'hint';
-    return { context, selection, severity: severity as 'error' | 'warning' | 'hint', order };
+    let severity: 'error' | 'warning' | 'hint' = 'hint';
+    if (selection.error !== null) severity = 'error';
+    else if (order < 0) severity = 'warning';
+    return { context, selection, severity, order };
   });
   const severity = worstSeverity(judged.map((item) => item.severity));
   const first = judged.find((item) => item.severity === severity)!;

@@ -253,7 +253,7 @@ const rcOnly: Rule = {
     for (const [file, unreadFile] of findUnreadSettings(facts)) {
       const { settings, contexts } = unreadFile;
       settings.sort((left, right) => left.line - right.line);
-      // A value another finding reports is never spread to ~/.profile, because that finding asks to fix or delete it.
+      // A value another finding reports is never spread to ~/.profile, because that finding requests a fix or deletion.
       const moved = settings.filter((setting) => setting.problem === null);
       if (moved.length === 0) continue;
       const leftOut: LeftOut[] = settings

@@ -298,7 +298,7 @@ const belowInteractiveGuard: Rule = {
     const script = probed.find((context) => context.mode === 'script');
     const below = linesBelow(facts, bashrc, guard.end, readers, script);
     const texts = opened.text.split('\n');
-    // A value another finding reports never moves above the guard, because that finding asks to fix or delete it.
+    // A value another finding reports never moves above the guard, because that finding requests a fix or deletion.
     const plan = await planGuardMove(texts, guard.end, below);
     const lines = [...plan.moved].filter((line) => below.has(line)).sort((left, right) => left - right);
     if (lines.length === 0) return [];
